@@ -1,0 +1,165 @@
+"""Command line: ``python -m analysis <command>``.
+
+Exit codes: 0 done, 2 invalid input (problems printed to stderr, nothing written).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from analysis import config
+from analysis.errors import FileRejected, OmvendtError, WorkbookError
+from analysis.i18n import t
+
+EXIT_INVALID = 2
+
+
+def _store(args):
+    from analysis.store import Store
+
+    return Store(args.db)
+
+
+def _labeller_or_none():
+    """The fit model, or None (with a note on stderr) when it cannot be built."""
+    try:
+        from analysis.classifier import default_model
+
+        return default_model()
+    except (ImportError, OmvendtError, FileNotFoundError) as exc:
+        print(f"note: questions are imported unlabelled ({exc})", file=sys.stderr)
+        return None
+
+
+def _print_problems(problems, lang: str) -> None:
+    for p in problems:
+        where = ", ".join(x for x in (
+            p.file, p.sheet, f"row {p.row}" if p.row else "", p.column) if x)
+        value = f" [{p.value}]" if p.value not in (None, "") else ""
+        print(f"{t(f'severity.{p.severity}', lang)}: {where}{value}: {p.message(lang)} "
+              f"{p.fix(lang)}", file=sys.stderr)
+
+
+def cmd_import(args) -> int:
+    from analysis.io import Upload
+
+    store = _store(args)
+    try:
+        upload = Upload.from_path(args.file)
+        result = store.import_upload(upload, _labeller_or_none())
+    except FileRejected as exc:
+        print(f"{args.file}: {t(f'problem.{exc.code}', args.lang, **exc.params)} "
+              f"{t(f'fix.{exc.code}', args.lang) if exc.code in _FIXES else ''}".rstrip(),
+              file=sys.stderr)
+        return EXIT_INVALID
+    except WorkbookError as exc:
+        _print_problems(exc.problems, args.lang)
+        errors = sum(p.severity == "error" for p in exc.problems)
+        print(f"{args.file}: {errors} error(s); nothing was imported.", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"Imported {Path(args.file).name}:")
+    for key in ("recruitments", "sessions", "questions", "ratings", "feedback"):
+        print(f"  {key}: {result.counts.get(key, 0)}")
+    if result.replaced_sessions:
+        print(f"  replaced sessions: {', '.join(result.replaced_sessions)}")
+    if result.unchanged_sessions:
+        print(f"  unchanged sessions: {len(result.unchanged_sessions)}")
+    for p in result.warnings:
+        print(f"  warning: {p.sheet} row {p.row or '-'} {p.column}: {p.message(args.lang)}")
+    return 0
+
+
+_FIXES = {"empty_file", "too_large", "not_xlsx", "encrypted", "corrupt", "too_many_rows"}
+
+
+def cmd_summary(args) -> int:
+    counts = _store(args).summary()
+    if args.json:
+        print(json.dumps(counts))
+    else:
+        for key, value in counts.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def cmd_template(args) -> int:
+    from analysis.io import write_template
+
+    write_template(args.out, args.lang)
+    print(f"Wrote {args.out}")
+    return 0
+
+
+def cmd_seed(args) -> int:
+    """Import the sample workbook when the store is empty (used by ``make run``)."""
+    from analysis.io import Upload
+
+    store = _store(args)
+    if store.summary()["sessions"]:
+        print("The store already holds data; not seeding.")
+        return 0
+    result = store.import_upload(Upload.from_path(config.SAMPLE_WORKBOOK), _labeller_or_none())
+    print(f"Seeded the store with the sample workbook: {result.counts}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, func, help: str, db: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help)
+        p.set_defaults(func=func)
+        if db:
+            p.add_argument("--db", default=None, help="store URL (default: OMVENDT_DATABASE_URL "
+                                                      "or data/omvendt.sqlite)")
+        p.add_argument("--lang", choices=("nb", "en"), default="en", help="message language")
+        return p
+
+    p = add("import", cmd_import, "validate and import a session-log workbook")
+    p.add_argument("file")
+    p = add("summary", cmd_summary, "count what the store holds")
+    p.add_argument("--json", action="store_true")
+    p = add("template", cmd_template, "write an empty workbook to fill in", db=False)
+    p.add_argument("out")
+    add("seed", cmd_seed, "import the sample workbook when the store is empty")
+    # further commands are registered below by `_register_more`
+    _register_more(sub, add)
+    return parser
+
+
+def _register_more(sub, add) -> None:
+    """Commands of the other modules (kept apart so each stays short)."""
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(add)
+
+
+#: Modules that add commands: each has ``register(add)`` (see `build_parser`).
+_COMMAND_MODULES = ("analysis.cli_data", "analysis.cli_model", "analysis.cli_reports",
+                    "analysis.cli_trust")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # template's --lang is the workbook's language; it defaults to nb
+    if args.command == "template" and "--lang" not in (argv or sys.argv):
+        args.lang = "nb"
+    try:
+        return args.func(args)
+    except OmvendtError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,354 @@
+"""Excel in and out: guard a file before parsing it, read and validate a workbook, write workbooks.
+
+Reading goes through pandas with the python-calamine engine (fast, Rust, no formula evaluation);
+openpyxl is used only to write. Every file is inspected first: size, type, encryption, how far its
+zip parts inflate (counted while inflating) and whether any XML part declares a DTD (parsed with
+defusedxml), so a hostile file is refused before a parser sees it.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Iterable
+
+import pandas as pd
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import XMLParser as DefusedXMLParser
+from xml.etree.ElementTree import ParseError
+
+from analysis import config
+from analysis.errors import FileRejected
+from analysis.i18n import t
+from analysis.schema import (
+    CODE_CHOICES, SHEETS, Problem, SheetSchema, Validated, _Collector, _is_blank,
+    check_rules, column_for, sheet_for, validate_sheet,
+)
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+_CHUNK = 1 << 20
+#: The template's own instructions sheet, skipped without a warning.
+_INSTRUCTION_SHEETS = {"instructions", "veiledning"}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it arrived: its name and its bytes."""
+
+    name: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> "Upload":
+        path = Path(path)
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise FileRejected("corrupt", path.name, detail=exc.strerror or str(exc)) from exc
+        if size > config.MAX_FILE_BYTES:  # refuse before reading it into memory
+            raise FileRejected("too_large", path.name, size=round(size / 1e6, 1),
+                               limit=round(config.MAX_FILE_BYTES / 1e6))
+        return cls(path.name, path.read_bytes())
+
+
+class _StopAtRoot(Exception):
+    pass
+
+
+class _RootTarget:
+    """A parser target that stops at the root element: all a DTD attack needs is the prolog."""
+
+    def start(self, tag, attrib):
+        raise _StopAtRoot
+
+    def end(self, tag):  # pragma: no cover - never reached
+        pass
+
+    def data(self, data):
+        pass
+
+    def close(self):
+        return None
+
+
+def inspect_file(upload: Upload) -> None:
+    """Refuse a file that is not a safe, readable .xlsx workbook.
+
+    Raises
+    ------
+    FileRejected
+        With ``code`` empty_file, too_large, legacy_xls, encrypted, not_xlsx, corrupt, zip_bomb or
+        xml_attack.
+    """
+    data, name = upload.data, upload.name
+    if not data:
+        raise FileRejected("empty_file", name)
+    if len(data) > config.MAX_FILE_BYTES:
+        raise FileRejected("too_large", name, size=round(len(data) / 1e6, 1),
+                           limit=round(config.MAX_FILE_BYTES / 1e6))
+    if data.startswith(_OLE_MAGIC):
+        # Excel wraps a password-protected .xlsx in an OLE container with an EncryptionInfo stream
+        raise FileRejected("encrypted" if _ENCRYPTION_INFO in data else "legacy_xls", name)
+    if not data.startswith(b"PK"):
+        raise FileRejected("not_xlsx", name)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = zf.namelist()
+            if "[Content_Types].xml" not in names or not any(
+                    n.startswith("xl/") for n in names):
+                raise FileRejected("not_xlsx", name)
+            total = 0
+            limit = config.MAX_INFLATED_BYTES
+            for info in zf.infolist():
+                if info.flag_bits & 0x1:
+                    raise FileRejected("encrypted", name)
+                total += _inflate_part(zf, info, name, limit - total)
+    except FileRejected:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
+            NotImplementedError, RuntimeError) as exc:
+        raise FileRejected("corrupt", name, detail=type(exc).__name__) from exc
+
+
+def _inflate_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget: int) -> int:
+    """Inflate one part chunk by chunk, stopping as soon as it passes the budget or the ratio cap;
+    check an XML part's prolog with defusedxml. Returns the inflated size."""
+    size = 0
+    is_xml = info.filename.endswith((".xml", ".rels", ".vml"))
+    parser = DefusedXMLParser(target=_RootTarget(), forbid_dtd=True) if is_xml else None
+    limit_mb = round(config.MAX_INFLATED_BYTES / 1e6)
+    with zf.open(info) as part:
+        while chunk := part.read(_CHUNK):
+            size += len(chunk)
+            if size > budget:
+                raise FileRejected("zip_bomb", name, limit=limit_mb)
+            if size > 10 * _CHUNK and size > config.MAX_COMPRESSION_RATIO * max(
+                    info.compress_size, 1):
+                raise FileRejected("zip_bomb", name, limit=limit_mb)
+            if parser is not None:
+                try:
+                    parser.feed(chunk)
+                except _StopAtRoot:
+                    parser = None
+                except DefusedXmlException as exc:
+                    raise FileRejected("xml_attack", name, detail=type(exc).__name__) from exc
+                except ParseError as exc:
+                    raise FileRejected("corrupt", name, detail=f"{info.filename}: {exc}") from exc
+    return size
+
+
+def read_sheets(upload: Upload) -> dict[str, pd.DataFrame]:
+    """Every sheet of a workbook as raw cells (no header interpretation), keyed by sheet name."""
+    inspect_file(upload)
+    try:
+        return pd.read_excel(io.BytesIO(upload.data), sheet_name=None, header=None,
+                             engine="calamine", dtype=object)
+    except Exception as exc:  # calamine raises its own error types for damaged parts
+        raise FileRejected("corrupt", upload.name, detail=str(exc)[:200]) from exc
+
+
+def _header_row(raw: pd.DataFrame, schema: SheetSchema) -> int | None:
+    """Index of the header row: the first of the top ten rows that names a known column."""
+    for i in range(min(10, len(raw))):
+        if any(column_for(schema, v) for v in raw.iloc[i] if isinstance(v, str)):
+            return i
+    return None
+
+
+def _frame_for(schema: SheetSchema, raw: pd.DataFrame, sheet_label: str,
+               out: _Collector) -> pd.DataFrame | None:
+    """Canonical columns, data rows only, with ``_row`` the Excel row number."""
+    header = _header_row(raw, schema)
+    if header is None:
+        out.add(sheet_label, None, "", None, "error", "no_header")
+        return None
+    picked: dict[str, int] = {}
+    for pos, value in enumerate(raw.iloc[header]):
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            continue
+        col = column_for(schema, value)
+        letter = _col_letter(pos)
+        if col is None:
+            out.add(sheet_label, header + 1, str(value), letter, "warning", "extra_column")
+        elif col.name in picked:
+            out.add(sheet_label, header + 1, str(value), letter, "error", "duplicate_column")
+        else:
+            picked[col.name] = pos
+    for col in schema.columns:
+        if col.required is True and col.name not in picked:
+            out.add(sheet_label, header + 1, col.name, None, "error", "missing_column",
+                    column=f"{col.name} / {col.nb}")
+    body = raw.iloc[header + 1:, list(picked.values())]
+    body.columns = list(picked)
+    body = body.assign(_row=body.index + 1)
+    if len(body.columns) > 1:
+        blank = pd.concat([_is_blank(body[c]) for c in picked], axis=1).all(axis=1)
+        body = body[~blank.to_numpy()]
+    return body.reset_index(drop=True)
+
+
+def _col_letter(pos: int) -> str:
+    letters = ""
+    pos += 1
+    while pos:
+        pos, rem = divmod(pos - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def validate_upload(upload: Upload, known_recruitments: Iterable[str] = ()) -> Validated:
+    """Read and validate a workbook; never raises for bad content, only collects problems.
+
+    Raises
+    ------
+    FileRejected
+        When the file itself is refused (see `inspect_file`).
+    """
+    sheets = read_sheets(upload)
+    out = _Collector(upload.name)
+    frames: dict[str, pd.DataFrame] = {}
+    labels: dict[str, str] = {}
+    total_rows = sum(len(raw) for raw in sheets.values())
+    if total_rows > config.MAX_ROWS:
+        raise FileRejected("too_many_rows", upload.name, rows=total_rows, limit=config.MAX_ROWS)
+    for sheet_name, raw in sheets.items():
+        schema = sheet_for(sheet_name)
+        if schema is None and str(sheet_name).strip().lower() in _INSTRUCTION_SHEETS:
+            continue
+        if schema is None or schema.key in frames:
+            out.add(sheet_name, None, "", None, "warning", "unknown_sheet")
+            continue
+        body = _frame_for(schema, raw, sheet_name, out)
+        if body is None:
+            continue
+        frames[schema.key] = validate_sheet(schema, body, out, sheet_name)
+        labels[schema.key] = sheet_name
+    for schema in SHEETS:
+        if schema.required and schema.key not in frames and not any(
+                p.code == "no_header" and sheet_for(p.sheet) is schema for p in out.problems):
+            out.add(f"{schema.name} / {schema.nb}", None, "", None, "error", "missing_sheet",
+                    sheet=f"{schema.name} / {schema.nb}")
+    if "sessions" in frames and "questions" in frames:
+        check_rules(frames, labels, out, set(known_recruitments))
+    return Validated(upload.name, frames, out.finish())
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Make text that a spreadsheet would run as a formula inert, by prefixing an apostrophe."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell (and header) neutralised for export."""
+    out = frame.copy()
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise).astype(object)
+    return out
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], target: str | Path | IO[bytes]) -> None:
+    """Write frames as sheets of an .xlsx, neutralised, with readable column widths."""
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            safe = safe_frame(frame)
+            safe.to_excel(writer, sheet_name=name[:31], index=False)
+            ws = writer.sheets[name[:31]]
+            for i, col in enumerate(safe.columns, start=1):
+                width = max([len(str(col))] + [len(str(v)) for v in safe[col].head(200)])
+                ws.column_dimensions[_col_letter(i - 1)].width = min(max(10, width + 2), 80)
+            ws.freeze_panes = "A2"
+
+
+def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    buf = io.BytesIO()
+    write_workbook(sheets, buf)
+    return buf.getvalue()
+
+
+def safe_csv(frame: pd.DataFrame) -> bytes:
+    """CSV bytes (UTF-8 with BOM, so Excel shows æøå) with every text cell neutralised."""
+    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def write_template(target: str | Path | IO[bytes], lang: str = "nb") -> None:
+    """An empty session-log workbook: the four sheets with headers in ``lang``, dropdowns for the
+    coded columns, and an instructions sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    info = wb.active
+    info.title = t("sheet.instructions", lang)
+    info.column_dimensions["A"].width = 28
+    info.column_dimensions["B"].width = 16
+    info.column_dimensions["C"].width = 60
+    info.append([t("template.title", lang)])
+    info["A1"].font = Font(bold=True, size=14)
+    for line in t("template.intro", lang).split("\n"):
+        info.append([line])
+    info.append([])
+    info.append([t("template.col_sheet", lang), t("template.col_column", lang),
+                 t("template.col_expected", lang)])
+    for cell in info[info.max_row]:
+        cell.font = Font(bold=True)
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="1F4E79")
+    for schema in SHEETS:
+        ws = wb.create_sheet(schema.nb if lang == "nb" else schema.name)
+        headers = [c.nb if lang == "nb" else c.name for c in schema.columns]
+        ws.append(headers)
+        for i, col in enumerate(schema.columns):
+            cell = ws.cell(row=1, column=i + 1)
+            cell.font, cell.fill = bold, fill
+            ws.column_dimensions[_col_letter(i)].width = max(14, len(headers[i]) + 4)
+            required = {True: t("template.required", lang), "held": t("template.when_held", lang),
+                        False: ""}[col.required]
+            info.append([ws.title, headers[i],
+                         f"{col.expected(lang)}{'; ' + required if required else ''}"])
+            if col.kind == "code":
+                choices = CODE_CHOICES[col.codes][lang]
+                dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"',
+                                    allow_blank=not col.required)
+                dv.error = t("kind.code", lang, codes=", ".join(choices))
+                dv.showErrorMessage = True
+                ws.add_data_validation(dv)
+                dv.add(f"{_col_letter(i)}2:{_col_letter(i)}5000")
+            elif col.kind == "score":
+                dv = DataValidation(type="whole", operator="between", formula1=str(int(col.lo)),
+                                    formula2=str(int(col.hi)), allow_blank=True)
+                dv.error = col.expected(lang)
+                dv.showErrorMessage = True
+                ws.add_data_validation(dv)
+                dv.add(f"{_col_letter(i)}2:{_col_letter(i)}5000")
+            elif col.kind in ("date", "datetime", "time"):
+                fmt = {"date": "DD.MM.YYYY", "datetime": "DD.MM.YYYY HH:MM", "time": "HH:MM"}
+                for row in range(2, 501):
+                    ws.cell(row=row, column=i + 1).number_format = fmt[col.kind]
+        ws.freeze_panes = "A2"
+    wb.save(target)
+
+
+def problems_to_bytes(problems: list[Problem], lang: str) -> bytes:
+    """The validation report as an .xlsx for download."""
+    from analysis.schema import problems_frame
+
+    return workbook_bytes({t("import.report_sheet", lang): problems_frame(problems, lang)})
