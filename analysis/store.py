@@ -127,6 +127,18 @@ class Store:
         db.add(AuditEvent(actor=self.actor.name, role=self.actor.role, action=action,
                           target=target, detail=detail))
 
+    def audit_event(self, action: str, target: str | None = None, **detail: object) -> None:
+        """Record that the actor did ``action`` (export, sign-in, refused access, ...)."""
+        with OrmSession(self.engine) as db, db.begin():
+            self._audit(db, action, target, **detail)
+
+    @contextmanager
+    def transaction(self) -> Iterator[OrmSession]:
+        """A write transaction for the other modules of `analysis` (ratings, privacy, accounts):
+        all or nothing, and it bumps the store's version."""
+        with self._tx() as db:
+            yield db
+
     def version(self) -> int:
         """A number that grows with every write: the key for cached reads."""
         with self.engine.connect() as conn:
