@@ -146,7 +146,7 @@ def _register_more(sub, add) -> None:
 
 #: Modules that add commands: each has ``register(add)`` (see `build_parser`).
 _COMMAND_MODULES = ("analysis.cli_data", "analysis.cli_model", "analysis.cli_reports",
-                    "analysis.cli_trust")
+                    "analysis.cli_guide", "analysis.cli_trust")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -283,6 +283,14 @@ def _text(v: object) -> str:
     return unicodedata.normalize("NFC", str(v)).strip()
 
 
+def _empty(index: pd.Index) -> pd.Series:
+    return pd.Series([None] * len(index), index=index, dtype=object)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
 def _is_blank(series: pd.Series) -> pd.Series:
     blank = series.isna()
     obj = series[~blank]
@@ -328,7 +336,8 @@ class _Collector:
         self._counts: dict[tuple, int] = {}
         self.cells: set[tuple] = set()
 
-    def add(self, sheet: str, row, column: str, value, severity: str, code: str, **params):
+    def add(self, sheet: str, row, column: str, value, severity: str, code: str, /,
+            **params):
         key = (sheet, column, code)
         self.cells.add((sheet, row, column))
         n = self._counts.get(key, 0)
@@ -382,7 +391,7 @@ def _parse_column(col: Column, raw: pd.Series, rows: pd.Series, sheet: str,
             result = result.round().astype("Int64")
         return result
     if col.kind == "text":
-        result = pd.Series(None, index=raw.index, dtype=object)
+        result = _empty(raw.index)
         result[present.index] = present.map(_text)
         return result
     if col.kind == "code":
@@ -390,7 +399,7 @@ def _parse_column(col: Column, raw: pd.Series, rows: pd.Series, sheet: str,
         for idx in codes.index[codes.isna().to_numpy()]:
             out.add(sheet, rows[idx], col.name, raw[idx], "error", "bad_code",
                     codes=", ".join(CODE_CHOICES[col.codes]["en"] + CODE_CHOICES[col.codes]["nb"]))
-        result = pd.Series(None, index=raw.index, dtype=object)
+        result = _empty(raw.index)
         result[codes.index] = codes
         return result
     parser = {"date": parse_date, "datetime": parse_datetime, "time": parse_time}[col.kind]
@@ -402,7 +411,7 @@ def _parse_column(col: Column, raw: pd.Series, rows: pd.Series, sheet: str,
             values.append(None)
             out.add(sheet, rows[idx], col.name, v, "error", "bad_value",
                     expected=col.expected("en"))
-    result = pd.Series(None, index=raw.index, dtype=object)
+    result = _empty(raw.index)
     result[present.index] = values
     return result
 
@@ -414,7 +423,7 @@ def validate_sheet(schema: SheetSchema, raw: pd.DataFrame, out: _Collector,
     typed = pd.DataFrame({"_row": rows}, index=raw.index)
     for col in schema.columns:
         if col.name not in raw:
-            typed[col.name] = pd.Series(None, index=raw.index, dtype=object)
+            typed[col.name] = _empty(raw.index)
             continue
         typed[col.name] = _parse_column(col, raw[col.name], rows, sheet_label, out)
         if col.required is True:
@@ -426,7 +435,7 @@ def validate_sheet(schema: SheetSchema, raw: pd.DataFrame, out: _Collector,
 
 def minutes_between(start: dt.time | None, end: dt.time | None) -> float | None:
     """Minutes from ``start`` to ``end`` on the same day, or None when either is missing."""
-    if start is None or end is None or pd.isna(start) or pd.isna(end):
+    if _missing(start) or _missing(end):
         return None
     return (end.hour * 60 + end.minute + end.second / 60) - (
         start.hour * 60 + start.minute + start.second / 60)
@@ -443,9 +452,9 @@ def check_rules(frames: dict[str, pd.DataFrame], labels: dict[str, str], out: _C
                 "error", "duplicate_session")
     for idx, s in sessions.iterrows():
         held = s["status"] == "held"
-        if held and (s["start"] is None or s["end"] is None):
+        if held and (_missing(s["start"]) or _missing(s["end"])):
             for name in ("start", "end"):
-                if s[name] is None and (sl, s["_row"], name) not in out.cells:
+                if _missing(s[name]) and (sl, s["_row"], name) not in out.cells:
                     out.add(sl, s["_row"], name, None, "error", "required")
             continue
         minutes = minutes_between(s["start"], s["end"])
