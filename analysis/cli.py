@@ -48,7 +48,7 @@ def cmd_import(args) -> int:
     store = _store(args)
     try:
         upload = Upload.from_path(args.file)
-        result = store.import_upload(upload, _labeller_or_none())
+        result = store.import_upload(upload, None if args.no_label else _labeller_or_none())
     except FileRejected as exc:
         print(f"{args.file}: {t(f'problem.{exc.code}', args.lang, **exc.params)} "
               f"{t(f'fix.{exc.code}', args.lang) if exc.code in _FIXES else ''}".rstrip(),
@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("import", cmd_import, "validate and import a session-log workbook")
     p.add_argument("file")
+    p.add_argument("--no-label", action="store_true",
+                   help="import without labelling the questions (they are labelled later by "
+                        "`train` or when the app starts)")
     p = add("summary", cmd_summary, "count what the store holds")
     p.add_argument("--json", action="store_true")
     p = add("template", cmd_template, "write an empty workbook to fill in", db=False)

@@ -23,7 +23,7 @@ from analysis import config
 from analysis.errors import FileRejected
 from analysis.i18n import t
 from analysis.schema import (
-    CODE_CHOICES, SHEETS, Problem, SheetSchema, Validated, _Collector, _is_blank,
+    CODE_CHOICES, SHEETS, Problem, SheetSchema, Validated, _Collector, blank_to_none,
     check_rules, column_for, sheet_for, validate_sheet,
 )
 
@@ -145,13 +145,39 @@ def _inflate_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget:
 
 
 def read_sheets(upload: Upload) -> dict[str, pd.DataFrame]:
-    """Every sheet of a workbook as raw cells (no header interpretation), keyed by sheet name."""
+    """Every worksheet of a workbook as raw cells (no header interpretation), keyed by name.
+
+    python-calamine (Rust) reads the cells; we hand its Python values straight to pandas rather
+    than through ``pandas.read_excel``, whose per-cell conversion we would undo anyway.
+    Row 1 of the sheet is index 0 (empty leading rows are kept, so row numbers match Excel).
+
+    Raises
+    ------
+    FileRejected
+        When the file is refused (see `inspect_file`) or has more rows than `config.MAX_ROWS`.
+    """
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
     inspect_file(upload)
+    sheets: dict[str, pd.DataFrame] = {}
+    rows_left = config.MAX_ROWS
     try:
-        return pd.read_excel(io.BytesIO(upload.data), sheet_name=None, header=None,
-                             engine="calamine", dtype=object)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(upload.data))
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            cells = book.get_sheet_by_name(meta.name).to_python(
+                skip_empty_area=False, nrows=rows_left + 1)
+            rows_left -= len(cells)
+            if rows_left < 0:
+                raise FileRejected("too_many_rows", upload.name,
+                                   rows=f"> {config.MAX_ROWS}", limit=config.MAX_ROWS)
+            sheets[meta.name] = pd.DataFrame(cells, dtype=object)
+    except FileRejected:
+        raise
     except Exception as exc:  # calamine raises its own error types for damaged parts
         raise FileRejected("corrupt", upload.name, detail=str(exc)[:200]) from exc
+    return sheets
 
 
 def _header_row(raw: pd.DataFrame, schema: SheetSchema) -> int | None:
@@ -187,10 +213,10 @@ def _frame_for(schema: SheetSchema, raw: pd.DataFrame, sheet_label: str,
                     column=f"{col.name} / {col.nb}")
     body = raw.iloc[header + 1:, list(picked.values())]
     body.columns = list(picked)
-    body = body.assign(_row=body.index + 1)
-    if len(body.columns) > 1:
-        blank = pd.concat([_is_blank(body[c]) for c in picked], axis=1).all(axis=1)
-        body = body[~blank.to_numpy()]
+    body = pd.DataFrame({c: blank_to_none(body[c]) for c in picked}, index=body.index)
+    body["_row"] = body.index + 1
+    if picked:
+        body = body[~body[list(picked)].isna().all(axis=1).to_numpy()]
     return body.reset_index(drop=True)
 
 
@@ -215,9 +241,6 @@ def validate_upload(upload: Upload, known_recruitments: Iterable[str] = ()) -> V
     out = _Collector(upload.name)
     frames: dict[str, pd.DataFrame] = {}
     labels: dict[str, str] = {}
-    total_rows = sum(len(raw) for raw in sheets.values())
-    if total_rows > config.MAX_ROWS:
-        raise FileRejected("too_many_rows", upload.name, rows=total_rows, limit=config.MAX_ROWS)
     for sheet_name, raw in sheets.items():
         schema = sheet_for(sheet_name)
         if schema is None and str(sheet_name).strip().lower() in _INSTRUCTION_SHEETS:

@@ -291,13 +291,19 @@ def _missing(value: object) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
+def blank_to_none(series: pd.Series) -> pd.Series:
+    """Empty and whitespace-only cells as None, everything else as read (object dtype)."""
+    values = series.to_numpy(dtype=object, copy=True)
+    blank = np.fromiter((v is None or (isinstance(v, str) and not v.strip())
+                         or (isinstance(v, float) and v != v) for v in values),
+                        dtype=bool, count=len(values))
+    values[blank] = None
+    return pd.Series(values, index=series.index, dtype=object)
+
+
 def _is_blank(series: pd.Series) -> pd.Series:
-    blank = series.isna()
-    obj = series[~blank]
-    if len(obj):
-        strs = obj.map(lambda v: isinstance(v, str) and not v.strip())
-        blank.loc[strs.index] = strs.to_numpy(dtype=bool)
-    return blank
+    """Cells that are empty; `blank_to_none` has already turned whitespace into None."""
+    return series.isna()
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,7 +398,9 @@ def _parse_column(col: Column, raw: pd.Series, rows: pd.Series, sheet: str,
         return result
     if col.kind == "text":
         result = _empty(raw.index)
-        result[present.index] = present.map(_text)
+        # ASCII text needs no Unicode normalisation: the common case stays cheap
+        result[present.index] = [v.strip() if type(v) is str and v.isascii() else _text(v)
+                                 for v in present.tolist()]
         return result
     if col.kind == "code":
         codes = present.map(lambda v: code_of(col.codes, v))
@@ -450,21 +458,22 @@ def check_rules(frames: dict[str, pd.DataFrame], labels: dict[str, str], out: _C
     for idx in sessions.index[dup.to_numpy()]:
         out.add(sl, sessions.at[idx, "_row"], "session_id", sessions.at[idx, "session_id"],
                 "error", "duplicate_session")
-    for idx, s in sessions.iterrows():
-        held = s["status"] == "held"
-        if held and (_missing(s["start"]) or _missing(s["end"])):
-            for name in ("start", "end"):
-                if _missing(s[name]) and (sl, s["_row"], name) not in out.cells:
-                    out.add(sl, s["_row"], name, None, "error", "required")
+    for row, status, start, end in sessions[["_row", "status", "start", "end"]].itertuples(
+            index=False, name=None):
+        held = status == "held"
+        if held and (_missing(start) or _missing(end)):
+            for name, value in (("start", start), ("end", end)):
+                if _missing(value) and (sl, row, name) not in out.cells:
+                    out.add(sl, row, name, None, "error", "required")
             continue
-        minutes = minutes_between(s["start"], s["end"])
+        minutes = minutes_between(start, end)
         if minutes is None:
             continue
         if minutes < 0:
-            out.add(sl, s["_row"], "end", s["end"], "error", "end_before_start")
+            out.add(sl, row, "end", end, "error", "end_before_start")
         elif held and not 30 <= minutes <= 40:
-            out.add(sl, s["_row"], "end", f"{s['start']:%H:%M}–{s['end']:%H:%M}", "warning",
-                    "duration", minutes=round(minutes))
+            out.add(sl, row, "end", f"{start:%H:%M}–{end:%H:%M}", "warning", "duration",
+                    minutes=round(minutes))
     session_ids = set(sessions["session_id"].dropna())
     recruitments = set(sessions["recruitment"].dropna()) | (known_recruitments or set())
 
@@ -486,15 +495,16 @@ def check_rules(frames: dict[str, pd.DataFrame], labels: dict[str, str], out: _C
                 seq=int(q.at[idx, "seq"]))
     fu = keyed[keyed["follow_up_to"].notna()]
     if len(fu):
-        known = set(zip(keyed["session_id"], keyed["seq"].astype(int)))
-        for idx, r in fu.iterrows():
-            target = int(r["follow_up_to"])
-            if (r["session_id"], target) not in known:
-                out.add(ql, r["_row"], "follow_up_to", target, "error", "follow_up_missing",
-                        seq=target)
-            elif target >= int(r["seq"]):
-                out.add(ql, r["_row"], "follow_up_to", target, "error", "follow_up_forward",
-                        seq=target)
+        targets = keyed[["session_id", "seq"]].drop_duplicates().assign(_exists=True)
+        linked = fu[["_row", "session_id", "seq", "follow_up_to"]].merge(
+            targets.rename(columns={"seq": "follow_up_to"}), how="left",
+            on=["session_id", "follow_up_to"])
+        missing = linked["_exists"].isna()
+        forward = ~missing & (linked["follow_up_to"] >= linked["seq"])
+        for code, mask in (("follow_up_missing", missing), ("follow_up_forward", forward)):
+            for row, target in linked.loc[mask.to_numpy(), ["_row", "follow_up_to"]].itertuples(
+                    index=False):
+                out.add(ql, row, "follow_up_to", int(target), "error", code, seq=int(target))
 
     ratings = frames.get("ratings")
     if ratings is not None:

@@ -1,0 +1,60 @@
+"""Import speed: a 50,000-question synthetic workbook imported by `python -m analysis import`,
+next to pandas + python-calamine alone reading the same file. Both are timed as whole processes
+(interpreter start, imports and all), best of N runs, so the ratio is what a user waits for.
+
+Goal: import without labelling within 2x of the bare read; with labelling within 3x.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+BARE = ("import sys, pandas as pd; "
+        "pd.read_excel(sys.argv[1], sheet_name=None, engine='calamine')")
+
+
+def best_of(cmd: list[str], runs: int, before=None) -> float:
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main(sessions: int = 2000, runs: int = 3) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="omvendt-bench-"))
+    book = tmp / f"synth{sessions}.xlsx"
+    subprocess.run([PY, "-m", "analysis", "synth", "--sessions", str(sessions), "-o", str(book)],
+                   check=True, cwd=ROOT, capture_output=True)
+    db = tmp / "bench.sqlite"
+
+    def fresh():
+        db.unlink(missing_ok=True)
+
+    # the model is trained and cached once, outside the timing
+    subprocess.run([PY, "-c", "from analysis.classifier import default_model; default_model()"],
+                   check=True, cwd=ROOT, capture_output=True)
+    bare = best_of([PY, "-c", BARE, str(book)], runs)
+    plain = best_of([PY, "-m", "analysis", "import", str(book), "--db", f"sqlite:///{db}",
+                     "--no-label"], runs, fresh)
+    labelled = best_of([PY, "-m", "analysis", "import", str(book), "--db", f"sqlite:///{db}"],
+                       runs, fresh)
+    out = subprocess.run([PY, "-m", "analysis", "summary", "--db", f"sqlite:///{db}", "--json"],
+                         check=True, cwd=ROOT, capture_output=True, text=True).stdout
+    print(f"workbook: {book.name}, {book.stat().st_size / 1e6:.1f} MB, store after import: {out.strip()}")
+    print(f"bare read (pandas + calamine, whole process): {bare:6.2f} s")
+    print(f"import without labelling:                     {plain:6.2f} s  = {plain / bare:.2f}x  (goal <= 2x)")
+    print(f"import with labelling:                        {labelled:6.2f} s  = {labelled / bare:.2f}x  (goal <= 3x)")
+    return {"bare": bare, "import": plain, "import_labelled": labelled}
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)

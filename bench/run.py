@@ -1,0 +1,16 @@
+"""`make bench`: every benchmark of the project, one after the other, figures printed."""
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+for name in ("bench_import", "bench_classifier", "bench_pages"):
+    path = HERE / f"{name}.py"
+    if not path.exists():
+        continue
+    print(f"\n== {name} ==", flush=True)
+    runpy.run_path(str(path), run_name="__main__")
