@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.i18n import t
+from analysis.i18n import has, t
 
 FITS = ("job", "group", "supervisor", "organization", "other")
 #: The four fits that count towards coverage (``other`` does not).
@@ -69,6 +69,13 @@ class Column:
     lo: float | None = None
     hi: float | None = None
     codes: str | None = None
+
+    @property
+    def example(self) -> str:
+        """A valid value to show in a fix."""
+        return {"date": "04.03.2026", "datetime": "04.03.2026 14:30", "time": "09:30",
+                "int": "3", "number": "25", "score": str(int(self.hi or 5)),
+                }.get(self.kind, "")
 
     def expected(self, lang: str) -> str:
         """What a valid value looks like, in words."""
@@ -186,14 +193,17 @@ class Problem:
     code: str
     params: dict = field(default_factory=dict, hash=False, compare=False)
 
+    def _params(self, lang: str) -> dict:
+        # a parameter that differs by language is stored as {"nb": ..., "en": ...}
+        return {k: v[lang] if isinstance(v, dict) and lang in v else v
+                for k, v in self.params.items()}
+
     def message(self, lang: str = "nb") -> str:
-        return t(f"problem.{self.code}", lang, **self.params)
+        return t(f"problem.{self.code}", lang, **self._params(lang))
 
     def fix(self, lang: str = "nb") -> str:
         key = f"fix.{self.code}"
-        from analysis.i18n import has
-
-        return t(key, lang, **self.params) if has(key) else ""
+        return t(key, lang, **self._params(lang)) if has(key) else ""
 
 
 def problems_frame(problems: list[Problem], lang: str = "nb") -> pd.DataFrame:
@@ -351,6 +361,8 @@ class _Collector:
         if n < self.cap:
             if isinstance(value, float) and math.isnan(value):
                 value = None
+            elif isinstance(value, float) and value.is_integer():
+                value = int(value)  # calamine reads every number as a float; show what was typed
             self.problems.append(Problem(self.file, sheet, None if row is None else int(row),
                                          column, value, severity, code, params))
 
@@ -383,7 +395,8 @@ def _parse_column(col: Column, raw: pd.Series, rows: pd.Series, sheet: str,
             bad |= ~np.isclose(nums.fillna(0), np.round(nums.fillna(0)))
         for idx in present.index[bad.to_numpy()]:
             out.add(sheet, rows[idx], col.name, raw[idx], "error", "bad_value",
-                    expected=col.expected("en"))
+                    expected={lang: col.expected(lang) for lang in ("nb", "en")},
+                    example=col.example)
         ok = nums[~bad]
         if col.lo is not None:
             rng = (ok < col.lo) | (ok > col.hi)
@@ -418,7 +431,8 @@ def _parse_column(col: Column, raw: pd.Series, rows: pd.Series, sheet: str,
         except (ValueError, TypeError, OverflowError):
             values.append(None)
             out.add(sheet, rows[idx], col.name, v, "error", "bad_value",
-                    expected=col.expected("en"))
+                    expected={lang: col.expected(lang) for lang in ("nb", "en")},
+                    example=col.example)
     result = _empty(raw.index)
     result[present.index] = values
     return result
