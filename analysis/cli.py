@@ -11,7 +11,7 @@ from pathlib import Path
 
 from analysis import config
 from analysis.errors import FileRejected, OmvendtError, WorkbookError
-from analysis.i18n import t
+from analysis.i18n import has, t
 
 EXIT_INVALID = 2
 
@@ -29,14 +29,15 @@ def _labeller_or_none():
 
         return default_model()
     except (ImportError, OmvendtError, FileNotFoundError) as exc:
-        print(f"note: questions are imported unlabelled ({exc})", file=sys.stderr)
+        print(f"note: questions are imported unlabelled ({exc}); "
+              "they are labelled when the app starts", file=sys.stderr)
         return None
 
 
 def _print_problems(problems, lang: str) -> None:
     for p in problems:
         where = ", ".join(x for x in (
-            p.file, p.sheet, f"row {p.row}" if p.row else "", p.column) if x)
+            p.file, p.sheet, t("cli.row", lang, row=p.row) if p.row else "", p.column) if x)
         value = f" [{p.value}]" if p.value not in (None, "") else ""
         print(f"{t(f'severity.{p.severity}', lang)}: {where}{value}: {p.message(lang)} "
               f"{p.fix(lang)}", file=sys.stderr)
@@ -50,28 +51,27 @@ def cmd_import(args) -> int:
         upload = Upload.from_path(args.file)
         result = store.import_upload(upload, None if args.no_label else _labeller_or_none())
     except FileRejected as exc:
-        print(f"{args.file}: {t(f'problem.{exc.code}', args.lang, **exc.params)} "
-              f"{t(f'fix.{exc.code}', args.lang) if exc.code in _FIXES else ''}".rstrip(),
+        fix = t(f"fix.{exc.code}", args.lang) if has(f"fix.{exc.code}") else ""
+        print(f"{args.file}: {t(f'problem.{exc.code}', args.lang, **exc.params)} {fix}".rstrip(),
               file=sys.stderr)
         return EXIT_INVALID
     except WorkbookError as exc:
         _print_problems(exc.problems, args.lang)
         errors = sum(p.severity == "error" for p in exc.problems)
-        print(f"{args.file}: {errors} error(s); nothing was imported.", file=sys.stderr)
+        print(t("cli.import_failed", args.lang, file=args.file, errors=errors), file=sys.stderr)
         return EXIT_INVALID
-    print(f"Imported {Path(args.file).name}:")
+    lang = args.lang
+    print(t("cli.imported", lang, file=Path(args.file).name))
     for key in ("recruitments", "sessions", "questions", "ratings", "feedback"):
         print(f"  {key}: {result.counts.get(key, 0)}")
     if result.replaced_sessions:
-        print(f"  replaced sessions: {', '.join(result.replaced_sessions)}")
+        print("  " + t("cli.replaced", lang, sessions=", ".join(result.replaced_sessions)))
     if result.unchanged_sessions:
-        print(f"  unchanged sessions: {len(result.unchanged_sessions)}")
+        print("  " + t("cli.unchanged", lang, n=len(result.unchanged_sessions)))
     for p in result.warnings:
-        print(f"  warning: {p.sheet} row {p.row or '-'} {p.column}: {p.message(args.lang)}")
+        where = t("cli.row", lang, row=p.row) if p.row else ""
+        print(f"  {t('severity.warning', lang)}: {p.sheet} {where} {p.column}: {p.message(lang)}")
     return 0
-
-
-_FIXES = {"empty_file", "too_large", "not_xlsx", "encrypted", "corrupt", "too_many_rows"}
 
 
 def cmd_summary(args) -> int:
@@ -88,7 +88,7 @@ def cmd_template(args) -> int:
     from analysis.io import write_template
 
     write_template(args.out, args.lang)
-    print(f"Wrote {args.out}")
+    print(t("cli.wrote", args.lang, file=args.out))
     return 0
 
 
@@ -98,10 +98,10 @@ def cmd_seed(args) -> int:
 
     store = _store(args)
     if store.summary()["sessions"]:
-        print("The store already holds data; not seeding.")
+        print(t("cli.not_seeding", args.lang))
         return 0
     result = store.import_upload(Upload.from_path(config.SAMPLE_WORKBOOK), _labeller_or_none())
-    print(f"Seeded the store with the sample workbook: {result.counts}")
+    print(t("cli.seeded", args.lang, counts=result.counts))
     return 0
 
 
