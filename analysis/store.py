@@ -7,7 +7,9 @@ cache key.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator, Protocol, Sequence
@@ -15,6 +17,7 @@ from typing import Iterator, Protocol, Sequence
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 
 from analysis import config
@@ -110,6 +113,28 @@ def _row_hashes(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return pd.util.hash_pandas_object(frame[columns].astype(str), index=False)
 
 
+def _retry_on_conflict(method):
+    """Run a write again when a concurrent writer got there first.
+
+    Two users may create the same recruitment, or correct the same question, at the same moment;
+    on PostgreSQL the later transaction then fails on a unique key. It was rolled back whole, so
+    running it again (now seeing the other's committed rows) loses nothing.
+    """
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        for attempt in range(_CONFLICT_RETRIES):
+            try:
+                return method(*args, **kwargs)
+            except IntegrityError:
+                if attempt == _CONFLICT_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+    return wrapper
+
+
+_CONFLICT_RETRIES = 4
+
+
 class Store:
     """The store, as seen by one actor.
 
@@ -171,7 +196,9 @@ class Store:
     def _frame(self, stmt) -> pd.DataFrame:
         with self.engine.connect() as conn:
             result = conn.execute(stmt)
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+            # plain tuples: pandas probes every SQLAlchemy Row for namedtuple fields (2x slower)
+            return pd.DataFrame([tuple(row) for row in result.fetchall()],
+                                columns=list(result.keys()))
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -264,6 +291,7 @@ class Store:
             raise WorkbookError(validated.problems)
         return self.import_validated(validated, upload.sha256, labeller)
 
+    @_retry_on_conflict
     def import_validated(self, validated: Validated, sha256: str = "",
                          labeller: Labeller | None = None) -> ImportResult:
         """Write a validated workbook in one transaction (see `import_upload`)."""
@@ -389,6 +417,7 @@ class Store:
 
     # -- labels --------------------------------------------------------------------------------
 
+    @_retry_on_conflict
     def correct(self, question_id: int, fit: str) -> None:
         """Store a person's fit label for a question; it overrides the model and the workbook."""
         self.actor.require("correct")

@@ -1,0 +1,36 @@
+"""Omvendt: the picture frame. Page config, the pages, the shared sidebar, then the chosen page."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+import ui
+
+HERE = Path(__file__).parent
+
+st.set_page_config(page_title="Omvendt", page_icon=ui.favicon(), layout="wide",
+                   initial_sidebar_state="expanded")
+ui.init_state()
+
+# ---------------------------------------------------------------------------------------------
+# THE PAGES. One row per page: (section key, file, title key, icon). The lead extends this list
+# (issue 5: ratings, planning, guide; issue 6: admin, sign-in). The first page is the default.
+PAGES: list[tuple[str, str, str, str]] = [
+    ("ui.nav.analysis", "pages/overview.py", "ui.overview.title", ":material/dashboard:"),
+    ("ui.nav.analysis", "pages/coverage.py", "ui.coverage.title", ":material/donut_small:"),
+    ("ui.nav.analysis", "pages/depth.py", "ui.depth.title", ":material/account_tree:"),
+    ("ui.nav.analysis", "pages/experience.py", "ui.experience.title", ":material/sentiment_satisfied:"),
+    ("ui.nav.hiring", "pages/compare.py", "ui.compare.title", ":material/compare_arrows:"),
+    ("ui.nav.data", "pages/questions.py", "ui.questions.title", ":material/label:"),
+    ("ui.nav.data", "pages/import_data.py", "ui.import.title", ":material/upload_file:"),
+]
+# ---------------------------------------------------------------------------------------------
+
+sections: dict[str, list[st.Page]] = {}
+for i, (section, path, title, icon) in enumerate(PAGES):
+    sections.setdefault(ui.tr(section), []).append(
+        st.Page(HERE / path, title=ui.tr(title), icon=icon, default=i == 0))
+page = st.navigation(sections, position="sidebar")
+ui.sidebar()
+page.run()

@@ -1,0 +1,99 @@
+"""Overview: recruitments with their finalists, what was held and asked, and what needs attention."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from analysis import metrics
+from analysis.reports import fairness_text, headline_text
+
+ui.page_header("overview")
+data = ui.data_or_stop()
+
+
+#: Most recruitments checked for equal conditions on this page (a few ms each; Compare checks one).
+MAX_FAIRNESS = 100
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _process_flags(key: tuple, filters: tuple, _sessions: pd.DataFrame) -> list[tuple[str, dict]]:
+    # keyed on the store's version and the filters; the frame itself is not hashed
+    return [(name, flag) for name, group in _sessions.groupby("recruitment", sort=True)
+            for flag in metrics.fairness_flags(group)]
+
+
+overview = ui.metric("recruitment_overview", "sessions", "questions")
+issues = ui.metric("attention", "sessions", "questions", "handed_in")
+shown = ui.names(data.sessions)
+# (recruitment, name) -> the name as shown (a pseudonym when they are on)
+display = dict(zip(zip(data.sessions["recruitment"], data.sessions["candidate"]),
+                   shown["candidate"]))
+
+held = int(overview["held"].sum())
+cols = st.columns(4)
+cols[0].metric(ui.tr("ui.overview.m_recruitments"), len(overview), border=True)
+cols[1].metric(ui.tr("ui.overview.m_held"), held, border=True)
+cols[2].metric(ui.tr("ui.overview.m_declined"), int(overview["declined"].sum()), border=True)
+cols[3].metric(ui.tr("ui.overview.m_questions"), int(overview["questions"].sum()), border=True)
+
+st.subheader(ui.tr("ui.overview.recruitments"), divider="gray")
+finalists = shown.groupby("recruitment")["candidate"].agg(lambda s: ", ".join(s))
+
+
+def _headline(row: pd.Series) -> str:
+    h = dict(row["headline"])
+    if h.get("candidate"):
+        h["candidate"] = display.get((row["recruitment"], h["candidate"]), h["candidate"])
+    return headline_text(h, ui.lang())
+
+
+table = overview.assign(finalist_names=overview["recruitment"].map(finalists),
+                        headline=[_headline(row) for _, row in overview.iterrows()])
+table = ui.headers(table, {
+    "recruitment": "ui.common.recruitment", "finalist_names": "ui.overview.col_finalists",
+    "held": "ui.overview.col_held", "declined": "ui.overview.col_declined",
+    "questions": "ui.common.questions", "first_date": "ui.overview.col_first",
+    "last_date": "ui.overview.col_last", "headline": "ui.overview.col_headline"})
+date_format = st.column_config.DateColumn(format="DD.MM.YYYY")
+headline_col = ui.tr("ui.overview.col_headline")
+st.dataframe(table.drop(columns=[headline_col]), hide_index=True, key="overview_recruitments",
+             column_config={ui.tr("ui.overview.col_first"): date_format,
+                            ui.tr("ui.overview.col_last"): date_format})
+# the headlines read as sentences, one per recruitment, under the table
+st.markdown("\n".join(f"- **{ui.plain(name)}**: {ui.plain(line)}"
+                       for name, line in zip(overview["recruitment"], table[headline_col])))
+ui.download_csv(table, "overview_recruitments")
+
+st.subheader(ui.tr("ui.overview.attention"), divider="gray")
+many = len(overview) > MAX_FAIRNESS
+flags = [] if many else _process_flags(ui.cache_key(), ui.filter_key(), data.sessions)
+if issues.empty and not flags and not many:
+    st.success(ui.tr("ui.overview.all_clear"), icon=":material/check_circle:")
+else:
+    kinds = ["unlabelled", "low_confidence", "missing_ratings", "duration"]
+    counts = issues.groupby("kind").size().reindex(kinds, fill_value=0)
+    cols = st.columns(len(kinds) + 1)
+    for col, kind in zip(cols, kinds):
+        col.metric(ui.tr(f"ui.overview.kind_{kind}"), int(counts[kind]), border=True,
+                   help=ui.tr(f"ui.overview.kind_{kind}_help"))
+    cols[-1].metric(ui.tr("ui.overview.kind_process"), "–" if many else len(flags), border=True,
+                    help=ui.tr("ui.overview.kind_process_help"))
+    if many:
+        st.caption(ui.tr("ui.overview.process_many", n=len(overview), max=MAX_FAIRNESS))
+    for name, flag in flags:
+        st.warning(f"**{name}** — {fairness_text(flag, ui.lang())}", icon=":material/balance:")
+    if not issues.empty:
+        listed = ui.names(issues.merge(data.sessions[["session_id", "candidate"]],
+                                       on="session_id", how="left"))
+        listed = listed.assign(
+            what=[ui.tr(f"ui.overview.kind_{k}") for k in listed["kind"]],
+            detail=[ui.tr(f"ui.overview.detail_{k}", n=c)
+                    for k, c in zip(listed["kind"], listed["count"])])
+        listed = ui.headers(listed, {
+            "what": "ui.overview.col_kind", "recruitment": "ui.common.recruitment",
+            "session_id": "ui.common.session", "candidate": "ui.common.candidate",
+            "detail": "ui.overview.col_detail"})
+        st.dataframe(listed, hide_index=True, key="overview_attention")
+        ui.download_csv(listed, "overview_attention")
+        st.caption(ui.tr("ui.overview.attention_where"))
