@@ -411,18 +411,35 @@ def feedback_summary(feedback: pd.DataFrame, min_answers: int = 3) -> pd.DataFra
     small_sample (n < ``min_answers``: the page shows these as too few to read). The interval is
     clipped to the answer scale; it is NaN for fewer than two answers.
     """
-    rows = []
-    groups = [(r, g, False) for r, g in feedback.groupby("recruitment", sort=True)]
-    groups.append((ALL, feedback, True))
-    for recruitment, group, overall in groups:
-        for item in FEEDBACK_ITEMS:
-            n, mean, low, high = mean_ci(group[item]) if item in group else (0,) + (math.nan,) * 3
-            # the interval never reaches past the answer scale (1–5, or 0–10 for recommend)
-            scale = _item_range(item)
-            low, high = max(low, scale.start), min(high, scale.stop - 1)
-            rows.append((recruitment, overall, item, n, mean, low, high, n < min_answers))
-    return pd.DataFrame(rows, columns=["recruitment", "overall", "item", "n", "mean", "ci_low",
-                                       "ci_high", "small_sample"])
+    items = [i for i in FEEDBACK_ITEMS if i in feedback]
+    long = feedback[["recruitment", *items]].melt(id_vars="recruitment", var_name="item")
+    long["value"] = pd.to_numeric(long["value"], errors="coerce")
+    long = long.dropna(subset=["value"])
+    per = long.groupby(["recruitment", "item"])["value"].agg(["count", "mean", "std"])
+    pooled = long.groupby("item")["value"].agg(["count", "mean", "std"])
+    pooled.index = pd.MultiIndex.from_product([[ALL], pooled.index], names=per.index.names)
+    # every recruitment x item appears, with n = 0 where nobody answered
+    full = pd.MultiIndex.from_product([sorted(feedback["recruitment"].dropna().unique()),
+                                       list(FEEDBACK_ITEMS)], names=per.index.names)
+    table = pd.concat([per.reindex(full), pooled.reindex(
+        pd.MultiIndex.from_product([[ALL], list(FEEDBACK_ITEMS)], names=per.index.names))])
+    n = table["count"].fillna(0).astype(int).to_numpy()
+    t_values = np.array([t_quantile_975(int(k) - 1) if k > 1 else math.nan for k in n])
+    half = t_values * table["std"].to_numpy() / np.sqrt(np.maximum(n, 1))
+    mean = table["mean"].to_numpy()
+    items_idx = table.index.get_level_values("item")
+    # the interval never reaches past the answer scale (1–5, or 0–10 for recommend)
+    lo_scale = np.where(items_idx == "recommend", 0, 1)
+    hi_scale = np.where(items_idx == "recommend", 10, 5)
+    out = pd.DataFrame({
+        "recruitment": table.index.get_level_values("recruitment"),
+        "overall": table.index.get_level_values("recruitment") == ALL,
+        "item": items_idx, "n": n, "mean": mean,
+        "ci_low": np.where(n > 1, np.maximum(mean - half, lo_scale), np.nan),
+        "ci_high": np.where(n > 1, np.minimum(mean + half, hi_scale), np.nan),
+        "small_sample": n < min_answers,
+    })
+    return out.reset_index(drop=True)
 
 
 def nps(recommend: pd.Series) -> dict:
@@ -619,6 +636,28 @@ def fairness_flags(sessions: pd.DataFrame) -> list[dict]:
             flags.append({"kind": "manager", "managers": ", ".join(managers),
                           "count": len(managers)})
     return flags
+
+
+def fairness_by_recruitment(sessions: pd.DataFrame) -> list[tuple[str, dict]]:
+    """`fairness_flags` for every recruitment at once, as (recruitment, flag) pairs.
+
+    One grouped pass finds the recruitments whose held finalists differ in minutes, day or
+    manager; only those are examined in detail, so 2,000 sessions cost milliseconds.
+    """
+    done = held(sessions)
+    if done.empty:
+        return []
+    managers = done["manager"].astype("string").str.strip().replace("", pd.NA) \
+        if "manager" in done else pd.Series(pd.NA, index=done.index)
+    grouped = pd.DataFrame({"recruitment": done["recruitment"],
+                            "minutes": session_minutes(done), "day": _dates(done["date"]),
+                            "manager": managers}).groupby("recruitment")
+    agg = grouped.agg(n=("day", "size"), lo=("minutes", "min"), hi=("minutes", "max"),
+                      days=("day", "nunique"), managers=("manager", "nunique"))
+    suspect = agg[(agg["n"] >= 2) & (((agg["hi"] - agg["lo"]) > FAIR_MINUTES)
+                                     | (agg["days"] > 1) | (agg["managers"] > 1))].index
+    return [(name, flag) for name in sorted(suspect)
+            for flag in fairness_flags(done[done["recruitment"] == name])]
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,18 @@ from analysis import metrics
 from analysis.reports import fairness_text, headline_text
 
 ui.page_header("overview")
+ui.retention_notice()
 data = ui.data_or_stop()
 
 
-#: Most recruitments checked for equal conditions on this page (a few ms each; Compare checks one).
-MAX_FAIRNESS = 100
+#: Most unequal-conditions warnings shown one by one; the rest are counted.
+MAX_WARNINGS = 10
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _process_flags(key: tuple, filters: tuple, _sessions: pd.DataFrame) -> list[tuple[str, dict]]:
     # keyed on the store's version and the filters; the frame itself is not hashed
-    return [(name, flag) for name, group in _sessions.groupby("recruitment", sort=True)
-            for flag in metrics.fairness_flags(group)]
+    return metrics.fairness_by_recruitment(_sessions)
 
 
 overview = ui.metric("recruitment_overview", "sessions", "questions")
@@ -66,9 +66,8 @@ st.markdown("\n".join(f"- **{ui.plain(name)}**: {ui.plain(line)}"
 ui.download_csv(table, "overview_recruitments")
 
 st.subheader(ui.tr("ui.overview.attention"), divider="gray")
-many = len(overview) > MAX_FAIRNESS
-flags = [] if many else _process_flags(ui.cache_key(), ui.filter_key(), data.sessions)
-if issues.empty and not flags and not many:
+flags = _process_flags(ui.cache_key(), ui.filter_key(), data.sessions)
+if issues.empty and not flags:
     st.success(ui.tr("ui.overview.all_clear"), icon=":material/check_circle:")
 else:
     kinds = ["unlabelled", "low_confidence", "missing_ratings", "duration"]
@@ -77,12 +76,12 @@ else:
     for col, kind in zip(cols, kinds):
         col.metric(ui.tr(f"ui.overview.kind_{kind}"), int(counts[kind]), border=True,
                    help=ui.tr(f"ui.overview.kind_{kind}_help"))
-    cols[-1].metric(ui.tr("ui.overview.kind_process"), "–" if many else len(flags), border=True,
+    cols[-1].metric(ui.tr("ui.overview.kind_process"), len(flags), border=True,
                     help=ui.tr("ui.overview.kind_process_help"))
-    if many:
-        st.caption(ui.tr("ui.overview.process_many", n=len(overview), max=MAX_FAIRNESS))
-    for name, flag in flags:
+    for name, flag in flags[:MAX_WARNINGS]:
         st.warning(f"**{name}** — {fairness_text(flag, ui.lang())}", icon=":material/balance:")
+    if len(flags) > MAX_WARNINGS:
+        st.caption(ui.tr("ui.overview.process_more", n=len(flags) - MAX_WARNINGS))
     if not issues.empty:
         listed = ui.names(issues.merge(data.sessions[["session_id", "candidate"]],
                                        on="session_id", how="left"))
