@@ -1,0 +1,317 @@
+"""The fit classifier: pipeline, calibration, corrections, saved files, explanations, CLI."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import classifier as clf
+from analysis.cli import main
+from analysis.errors import InputError, ModelFileError
+
+CLEAR = {  # one unambiguous question per label, in both languages
+    "job": ["Hva er de viktigste oppgavene i stillingen de første 90 dagene?",
+            "What budget would this role control, and what are the KPIs?"],
+    "group": ["Hvordan samarbeider teamet jeg skal lede?",
+              "How does the team I would lead get along with each other?"],
+    "supervisor": ["Hvordan gir du tilbakemelding til dine ansatte?",
+                   "How would you describe your own leadership style?"],
+    "organization": ["Hva er strategien til selskapet de neste fem årene?",
+                     "What are the company's values and how do they show in the culture?"],
+    "other": ["Når får jeg svar på søknaden, og hva er neste steg?",
+              "When can I expect to hear back about the next steps in the process?"],
+}
+
+
+@pytest.fixture(scope="session")
+def model() -> clf.FitModel:
+    """One model for the whole test run (training takes a few seconds)."""
+    return clf.train_model(cv=False)
+
+
+@pytest.fixture(scope="session")
+def saved(model, tmp_path_factory):
+    """The model saved once; tests that tamper with it work on a copy (`saved_copy`)."""
+    path = tmp_path_factory.mktemp("model") / "fit_model.skops"
+    clf.save_model(model, path)
+    return path
+
+
+@pytest.fixture
+def saved_copy(saved, tmp_path):
+    for suffix in (".skops", ".npz", ".json"):
+        shutil.copy(saved.with_suffix(suffix), tmp_path / f"fit_model{suffix}")
+    return tmp_path / "fit_model.skops"
+
+
+@pytest.fixture
+def as_default(model, saved, monkeypatch):
+    """Make the session model the process's default model (no retraining in CLI tests)."""
+    monkeypatch.setenv("OMVENDT_MODEL_PATH", str(saved))
+    clf.reset_default_model(model)
+    yield model
+    clf.reset_default_model(None)
+
+
+def test_pipeline_fits_and_predicts_all_five_labels(model):
+    pipe = model.pipeline  # fitted by train_model from make_question_classifier()
+    assert [name for name, _ in pipe.steps] == ["features", "clf"]
+    texts = [t for ts in CLEAR.values() for t in ts]
+    expected = [lab for lab, ts in CLEAR.items() for _ in ts]
+    assert list(pipe.predict(texts)) == expected
+    proba = pipe.predict_proba(texts)
+    assert proba.shape == (len(texts), 5)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_model_labels_clear_questions_with_calibrated_confidence(model):
+    texts = [t for ts in CLEAR.values() for t in ts]
+    codes, conf = model.label(texts)
+    assert list(codes) == [lab for lab, ts in CLEAR.items() for _ in ts]
+    assert ((conf > 0.2) & (conf <= 1.0)).all()
+    assert set(clf.LABELS) == set(model.classes_)
+
+
+def test_compiled_model_equals_the_pipeline(model):
+    texts = list(clf.load_corpus()["text"].sample(300, random_state=0)) + [
+        "", "???", "ÆØÅ æøå", "Hvordan er\x00teamet?", "x" * 500, "Team team team team team",
+        "a", "ab", "I", "?a?"]
+    ours = model.predict_proba(texts)
+    theirs = model.pipeline.predict_proba(texts)
+    order = [list(model.pipeline.classes_).index(c) for c in clf.LABELS]
+    np.testing.assert_allclose(ours, theirs[:, order], atol=1e-5)
+    # chunked and threaded labelling gives the same answer as one chunk
+    many = texts * 40
+    np.testing.assert_allclose(model.predict_proba(many)[: len(texts)], ours, atol=1e-6)
+
+
+def test_label_repeats_and_missing_values(model):
+    codes, conf = model.label(["Hvordan gir du tilbakemelding?", None, float("nan"),
+                               "Hvordan gir du tilbakemelding?"])
+    assert len(codes) == len(conf) == 4
+    assert codes[0] == codes[3] == "supervisor" and conf[0] == conf[3]
+    for tiny in (["a"], [""], ["ab"], ["é"]):  # shorter than the longest n-gram
+        assert len(model.label(tiny)[0]) == 1
+    empty_codes, empty_conf = model.label([])
+    assert len(empty_codes) == len(empty_conf) == 0
+
+
+def test_explain_returns_the_words_that_pushed_the_label(model):
+    terms = model.explain("Hvordan gir du tilbakemelding til de ansatte?", top=3)
+    assert 1 <= len(terms) <= 3
+    words = [w for w, _ in terms]
+    assert "du" in words
+    assert all(v > 0 for _, v in terms)
+    assert [v for _, v in terms] == sorted((v for _, v in terms), reverse=True)
+    assert all(w in "hvordan gir du tilbakemelding til de ansatte" for w in words)
+    assert model.explain("") == []
+
+
+def test_a_correction_wins_over_the_corpus_label():
+    corpus = clf.load_corpus()
+    row = corpus[corpus["label"] == "job"].iloc[0]
+    corrections = pd.DataFrame({
+        "text": [row["text"].upper() + "  ", "Et helt nytt spørsmål om kantina?",
+                 "Et helt nytt spørsmål om kantina?"],
+        "fit": ["organization", "job", "other"],
+        "corrected_at": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-02-01"]),
+    })
+    frame = clf.training_frame(corpus, corrections)
+    assert len(frame) == len(corpus) + 1
+    assert not (frame["text"] == row["text"]).any()  # the corpus row gave way
+    fixed = frame[frame["group"] == "corrections"].set_index("text")["label"]
+    assert fixed[row["text"].upper() + "  "] == "organization"
+    assert fixed["Et helt nytt spørsmål om kantina?"] == "other"  # the latest correction
+    assert clf.data_sha256(frame) != clf.data_sha256(corpus)
+    with pytest.raises(InputError):
+        clf.training_frame(corpus, pd.DataFrame({"text": ["x"], "fit": ["boss"]}))
+
+
+def test_retraining_learns_from_corrections(model):
+    corpus = clf.load_corpus()
+    # relabel every "remote work" question: a person's label must reach the model
+    remote = corpus["text"].str.contains("hjemmekontor|remote", case=False)
+    assert remote.sum() >= 5
+    corrections = pd.DataFrame({"text": corpus.loc[remote, "text"], "fit": "other"})
+    before = model  # trained on the same corpus without corrections
+    after = clf.train_model(corpus, corrections, cv=False)
+    assert after.metadata["n_corrections"] == remote.sum()
+    assert after.version != before.version
+    probe = list(corpus.loc[remote, "text"])
+    assert (after.label(probe)[0] == "other").mean() > (before.label(probe)[0] == "other").mean()
+
+
+def test_store_correction_beats_the_real_model(sqlite_store, make_upload, model):
+    sqlite_store.import_upload(make_upload(), model)
+    questions = sqlite_store.questions()
+    first = questions.iloc[0]
+    assert first["fit_source"] == "model" and first["model_version"] == model.version
+    assert first["fit_model"] in clf.LABELS
+    other = next(lab for lab in clf.LABELS if lab != first["fit_model"])
+    sqlite_store.correct(int(first["id"]), other)
+    assert sqlite_store.relabel(model) == 0  # same model: no model label changes
+    row = sqlite_store.questions().set_index("id").loc[first["id"]]
+    assert (row["fit"], row["fit_source"], row["fit_confidence"]) == (other, "correction", 1.0)
+    assert row["fit_model"] == first["fit_model"]  # the model's own label is kept apart
+
+
+def test_save_and_load_round_trip(model, saved):
+    loaded = clf.load_model(saved)
+    assert loaded.version == model.version
+    assert loaded.metadata == json.loads(json.dumps(model.metadata))
+    texts = [t for ts in CLEAR.values() for t in ts]
+    np.testing.assert_allclose(loaded.predict_proba(texts), model.predict_proba(texts))
+    full = clf.load_model(saved, full=True)
+    ours, theirs = (m.pipeline.named_steps["features"] for m in (full, model))
+    for (_, a), (_, b) in zip(ours.transformer_list, theirs.transformer_list):
+        np.testing.assert_array_equal(a.named_steps["ngrams"].columns_,
+                                      b.named_steps["ngrams"].columns_)
+
+
+@pytest.mark.parametrize("suffix", [".skops", ".npz"])
+def test_flipped_bytes_are_refused(saved_copy, suffix):
+    target = saved_copy.with_suffix(suffix)
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="sha256"):
+        clf.load_model(saved_copy)
+
+
+def test_changed_metadata_is_refused(saved_copy):
+    sidecar = saved_copy.with_suffix(".json")
+    content = json.loads(sidecar.read_text())
+    content["metadata"]["n_samples"] += 1
+    sidecar.write_text(json.dumps(content))
+    with pytest.raises(ModelFileError, match="metadata"):
+        clf.load_model(saved_copy)
+
+
+def test_other_library_versions_are_refused(saved_copy):
+    sidecar = saved_copy.with_suffix(".json")
+    content = json.loads(sidecar.read_text())
+    content["metadata"]["libraries"]["scikit-learn"] = "0.24.2"
+    sidecar.write_text(json.dumps(content))
+    with pytest.raises(ModelFileError, match="scikit-learn 0.24.2"):
+        clf.load_model(saved_copy)
+
+
+def _rehash(path):
+    """Record the files' current sha256 in the sidecar, as an attacker who edits it would."""
+    sidecar = path.with_suffix(".json")
+    content = json.loads(sidecar.read_text())
+    for p in (path, path.with_suffix(".npz")):
+        content["sha256"][p.name] = clf._sha256_file(p)
+    sidecar.write_text(json.dumps(content))
+
+
+def test_an_untrusted_type_is_refused(model, saved_copy):
+    import skops.io as sio
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    evil = Pipeline([*model.pipeline.steps[:-1], ("evil", FunctionTransformer(os.system)),
+                     model.pipeline.steps[-1]])
+    saved_copy.write_bytes(sio.dumps({"pipeline": evil,
+                                      "metadata": json.dumps(model.metadata, sort_keys=True)}))
+    _rehash(saved_copy)
+    opened = clf.load_model(saved_copy)  # labelling reads only the arrays...
+    with pytest.raises(ModelFileError, match="not allowed"):
+        opened.pipeline  # ...and the pipeline is refused when it is needed
+    with pytest.raises(ModelFileError, match="system"):
+        clf.load_model(saved_copy, full=True)
+
+
+def test_a_pickle_in_the_arrays_is_refused(saved_copy):
+    npz = saved_copy.with_suffix(".npz")
+    with zipfile.ZipFile(npz, "a") as zf:
+        buf = __import__("io").BytesIO()
+        np.save(buf, np.array([{"x": 1}], dtype=object), allow_pickle=True)
+        zf.writestr("extra.npy", buf.getvalue())
+    _rehash(saved_copy)
+    with pytest.raises(ModelFileError):
+        clf.load_model(saved_copy)
+
+
+def test_missing_files_are_refused(saved_copy):
+    saved_copy.with_suffix(".npz").unlink()
+    with pytest.raises(ModelFileError, match="missing"):
+        clf.load_model(saved_copy)
+
+
+def test_default_model_opens_the_saved_file_once(saved, monkeypatch):
+    monkeypatch.setenv("OMVENDT_MODEL_PATH", str(saved))
+    clf.reset_default_model(None)
+    try:
+        first = clf.default_model()
+        assert first is clf.default_model()
+        assert first._pipeline is None  # opened from the arrays, not retrained
+    finally:
+        clf.reset_default_model(None)
+
+
+def test_default_model_replaces_a_tampered_file(saved_copy, monkeypatch, model):
+    data = bytearray(saved_copy.read_bytes())
+    data[100] ^= 1
+    saved_copy.write_bytes(bytes(data))
+    monkeypatch.setenv("OMVENDT_MODEL_PATH", str(saved_copy))
+    monkeypatch.setattr(clf, "train_model", lambda cv: model)  # training is tested elsewhere
+    clf.reset_default_model(None)
+    try:
+        assert clf.default_model().version == model.version
+        assert clf.load_model(saved_copy).version == model.version  # saved afresh, valid
+    finally:
+        clf.reset_default_model(None)
+
+
+def _questions_frame() -> pd.DataFrame:
+    return pd.DataFrame({"session": ["A1", "A1", "A2", "A2"],
+                         "Spørsmål": [CLEAR["supervisor"][0], CLEAR["other"][1], "",
+                                      "=HYPERLINK(\"x\")"]})
+
+
+def test_classify_csv_and_xlsx(as_default, tmp_path, capsys):
+    frame = _questions_frame()
+    csv_path, xlsx_path = tmp_path / "q.csv", tmp_path / "q.xlsx"
+    frame.to_csv(csv_path, index=False)
+    frame.to_excel(xlsx_path, index=False)
+    out = tmp_path / "out.csv"
+    assert main(["classify", str(csv_path), "-o", str(out)]) == 0
+    result = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(result.columns) == ["session", "Spørsmål", "fit", "fit_confidence"]
+    assert list(result["fit"][:2]) == ["supervisor", "other"]
+    assert pd.isna(result["fit"][2]) and pd.isna(result["fit_confidence"][2])
+    assert result["Spørsmål"][3].startswith("'=")  # formula-like text is neutralised
+    capsys.readouterr()
+    assert main(["classify", str(xlsx_path), "--column", "spørsmål"]) == 0
+    printed = capsys.readouterr().out
+    assert "supervisor" in printed and printed.count("\n") == 5
+    direct = clf.classify_file(xlsx_path, model=as_default)
+    assert list(direct["fit"][:2]) == ["supervisor", "other"]
+    assert direct["fit_confidence"][0] > 0.5
+
+
+def test_classify_missing_column_or_bad_file_exits_2(as_default, tmp_path, capsys):
+    path = tmp_path / "q.csv"
+    pd.DataFrame({"prompt": ["Hva gjør teamet?"]}).to_csv(path, index=False)
+    assert main(["classify", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "no column" in err and "prompt" in err and "--column" in err
+    assert main(["classify", str(path), "--column", "question"]) == 2
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    assert main(["classify", str(broken)]) == 2
+    assert "not an Excel workbook" in capsys.readouterr().err
+    garbled = tmp_path / "garbled.csv"
+    garbled.write_bytes(b'"unclosed,quote\n\x00\xff')
+    assert main(["classify", str(garbled)]) == 2
+    assert "garbled.csv" in capsys.readouterr().err
+    assert main(["classify", str(tmp_path / "absent.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    with pytest.raises(InputError):
+        clf.classify_file(tmp_path / "x.pdf")
