@@ -1,0 +1,251 @@
+"""The second-interview guide: its content in both languages, blind ratings, pseudonyms, and the
+PDF (read back with pypdf), Word and Excel files; the ``guide`` command."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from docx import Document
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from analysis import guide as gd
+from analysis.auth import Actor
+from analysis.cli import main
+from analysis.errors import NotFound, PermissionDenied
+from analysis.models import AuditEvent
+from analysis.ratings import reveal
+from tests.conftest import minimal_sheets
+
+RECRUITER = Actor("rita", "recruiter")
+VIEWER = Actor("vera", "viewer")
+
+
+def guide_sheets() -> dict[str, pd.DataFrame]:
+    """Three finalists on one day; Kari (B1) asks about the job (a chain three deep), the manager
+    and the organisation, not about the team; her ratings are one of two (closed)."""
+    sheets = minimal_sheets()
+    sheets["Økter"] = pd.DataFrame({
+        "økt_id": ["B1", "B2", "B3"], "rekruttering": ["Økonomisjef Tromsø"] * 3,
+        "kandidat": ["Kari Nordmann", "Åse Ødegård", "Ola Hansen"],
+        "dato": ["04.03.2026"] * 3, "start": ["09:00", "11:00", "13:00"],
+        "slutt": ["09:35", "11:38", "13:32"], "leder_minutter": [25, 22, 28],
+        "status": ["gjennomført"] * 3, "andregangsintervju": ["10.03.2026"] * 3,
+        "leder": ["Per Leder"] * 3,
+    })
+    sheets["Spørsmål"] = pd.DataFrame({
+        "økt_id": ["B1"] * 6 + ["B2"] * 2 + ["B3"],
+        "nr": [1, 2, 3, 4, 5, 6, 1, 2, 1],
+        "spørsmål": ["Hvorfor er stillingen ledig?", "Hva skjedde med forgjengeren?",
+                     "Hva lærte dere av det?", "Hvordan gir du tilbakemelding?",
+                     "Hva er strategien for de neste fem årene?", "Når får jeg svar?",
+                     "Hvordan er stemningen i teamet?", "Hva er budsjettet?",
+                     "Hvordan måler dere suksess i rollen?"],
+        "oppfølging_av": [None, 1, 2, None, None, None, None, None, None],
+        "fit": ["jobb", "jobb", "leder", "leder", "organisasjon", "annet", "gruppe", "jobb",
+                "jobb"],
+    })
+    sheets["Vurderinger"] = pd.DataFrame({
+        "økt_id": ["B1", "B2", "B2"], "vurderer": ["Per Leder", "Per Leder", "Olga Observatør"],
+        "rolle": ["leder", "leder", "observatør"], "levert": ["04.03.2026 12:00"] * 3,
+        "rolleinnsikt": [4, 3, 5], "prioriteringer": [3, 3, 4], "samtale": [5, 2, 4],
+        "oppfølging": [4, 4, 4], "mestring": [4, 3, 5],
+        "notat": ["Hemmelig notat om Kari", "Ryddig", "Varm og nysgjerrig"],
+    })
+    sheets["Tilbakemelding"] = sheets["Tilbakemelding"].assign(
+        rekruttering="Økonomisjef Tromsø", økt_id=["B1", None])
+    return sheets
+
+
+@pytest.fixture
+def loaded(sqlite_store, make_upload, labeller):
+    sqlite_store.import_upload(make_upload(guide_sheets()), labeller)
+    return sqlite_store
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_questions_grouped_by_fit_with_follow_up_chains(loaded):
+    guide = gd.build_guide(loaded, "B1", "nb")
+    assert guide.candidate == "Kari Nordmann" and guide.recruitment == "Økonomisjef Tromsø"
+    assert [g.fit for g in guide.groups] == ["job", "supervisor", "organization", "other"]
+    job = guide.groups[0]
+    # the chain stays under the fit of its first question, each step one deeper
+    assert [(q.seq, q.depth, q.fit) for q in job.questions] == [
+        (1, 0, "job"), (2, 1, "job"), (3, 2, "supervisor")]
+    assert job.label == "Person–Jobb"
+    assert guide.missing_fits == ["group"]
+    assert guide.question_count == 6
+
+
+def test_prompts_in_norwegian(loaded):
+    prompts = gd.build_guide(loaded, "B1", "nb").prompts
+    assert prompts[0] == "Hvordan opplevde du det omvendte intervjuet?"
+    assert ("Du spurte om selve jobben, blant annet «Hvorfor er stillingen ledig?» – hvorfor var "
+            "det viktig for deg?") in prompts
+    assert "Du spurte ikke om teamet – hva vil du vite?" in prompts
+    assert "Du fulgte opp «Hvorfor er stillingen ledig?» 2 ganger – hva lette du etter?" in prompts
+    assert prompts[-1] == "Hvorfor valgte du akkurat disse spørsmålene?"
+    # the logistics question (fit "other") is no topic for a prompt
+    assert not any("Når får jeg svar?" in p for p in prompts)
+
+
+def test_prompts_in_english(loaded):
+    prompts = gd.build_guide(loaded, "B1", "en").prompts
+    assert "You did not ask about the team – what do you want to know?" in prompts
+    assert ("You asked about the manager, for example “Hvordan gir du tilbakemelding?” – why was "
+            "that important to you?") in prompts
+    b2 = gd.build_guide(loaded, "B2", "en")
+    assert "You did not ask about the manager – what do you want to know?" in b2.prompts
+    assert "You did not ask about the organisation – what do you want to know?" in b2.prompts
+
+
+def test_ratings_stay_out_of_the_guide_until_revealed(loaded):
+    closed = gd.build_guide(loaded, "B1", "nb")
+    assert not closed.ratings_open and closed.ratings.empty and closed.notes == []
+    assert closed.ratings_status.startswith("1 av 2 vurderinger levert")
+    assert closed.handed_in == ["Per Leder (leder) leverte 04.03.2026 12:00"]
+    for data in (gd.guide_pdf(closed), gd.guide_docx(closed), gd.guide_xlsx(closed)):
+        assert b"Hemmelig" not in data
+    assert "Hemmelig" not in pdf_text(gd.guide_pdf(closed))
+    reveal(loaded.as_actor(RECRUITER), "B1")
+    opened = gd.build_guide(loaded, "B1", "nb")
+    assert opened.ratings_open and opened.notes == [("Per Leder", "Hemmelig notat om Kari")]
+    assert opened.ratings.loc["Samtale", "Per Leder (leder)"] == 5
+    text = pdf_text(gd.guide_pdf(opened))
+    assert "Hemmelig notat om Kari" in text and "Vist av rekrutterer" in text
+    # a viewer's guide shows the revealed scores but not the notes
+    viewer = gd.build_guide(loaded.as_actor(VIEWER), "B1", "nb")
+    assert viewer.ratings_open and viewer.notes == []
+
+
+def test_complete_ratings_side_by_side_with_difference(loaded):
+    guide = gd.build_guide(loaded, "B2", "en")
+    assert guide.ratings_open
+    table = guide.ratings
+    assert list(table.columns) == ["Olga Observatør (observer)", "Per Leder (manager)",
+                                   "Difference"]
+    assert table.loc["Conversation", "Difference"] == 2
+    assert ("Olga Observatør", "Varm og nysgjerrig") in guide.notes
+
+
+def test_figures_next_to_the_other_finalists(loaded):
+    guide = gd.build_guide(loaded, "B1", "nb")
+    assert list(guide.figures.columns) == ["Kari Nordmann", "Åse Ødegård", "Ola Hansen"]
+    assert guide.figures.loc["Spørsmål"].tolist() == ["6", "2", "1"]
+    assert guide.figures.loc["Fit dekket (av 4)"].tolist() == ["3", "2", "1"]
+    assert guide.figures.loc["Minutter (kandidatens del)"].tolist() == ["35", "38", "32"]
+    # only B2's ratings are open, so only B2 has a mean rating
+    assert guide.figures.loc["Snitt av vurderingene (1–5)"].tolist() == ["–", "3,70", "–"]
+
+
+def test_process_check_is_part_of_the_guide(loaded):
+    guide = gd.build_guide(loaded, "B1", "en")
+    lines = {line.rule: line.status for line in guide.process}
+    assert lines["same_day"] == "pass" and lines["candidate_time"] == "pass"
+    assert lines["ratings_before_second"] == "warning"  # B1 and B3 lack ratings
+    assert "Process check of the recruitment" in pdf_text(gd.guide_pdf(guide))
+
+
+def test_pseudonyms_hide_every_name(loaded):
+    guide = gd.build_guide(loaded, "B2", "nb", pseudonyms=True)
+    assert guide.candidate == "Finalist B"
+    assert list(guide.figures.columns) == ["Finalist B", "Finalist A", "Finalist C"]
+    text = pdf_text(gd.guide_pdf(guide))
+    for name in ("Kari", "Åse", "Ødegård", "Ola Hansen"):
+        assert name not in text
+    assert "Guide til andregangsintervju: Finalist B" in text
+
+
+def test_pdf_text_reads_back_with_norwegian_characters(loaded):
+    nb = pdf_text(gd.guide_pdf(gd.build_guide(loaded, "B2", "nb")))
+    assert "Guide til andregangsintervju: Åse Ødegård" in nb
+    assert "Økonomisjef Tromsø" in nb
+    assert "Du spurte ikke om lederen – hva vil du vite?" in nb
+    assert "Hvordan er stemningen i teamet?" in nb
+    assert "Person–Gruppe" in nb
+    en = pdf_text(gd.guide_pdf(gd.build_guide(loaded, "B2", "en")))
+    assert "Second-interview guide: Åse Ødegård" in en
+    assert "You did not ask about the organisation – what do you want to know?" in en
+    assert "Figures next to the other finalists" in en
+
+
+def test_pdf_without_the_unicode_font_falls_back_to_latin1(loaded, tmp_path):
+    guide = gd.build_guide(loaded, "B2", "nb")
+    text = pdf_text(gd.guide_pdf(guide, font_dir=tmp_path))  # an empty folder: no DejaVu
+    assert "Åse Ødegård" in text and "Økonomisjef Tromsø" in text  # latin-1 has æøå
+    assert "Du spurte ikke om lederen - hva vil du vite?" in text
+
+
+@pytest.mark.skipif(not (gd.DEJAVU_DIR / "DejaVuSans.ttf").exists(),
+                    reason="fonts-dejavu-core is not installed (.ci/run installs it)")
+def test_pdf_embeds_the_unicode_font(loaded):
+    data = gd.guide_pdf(gd.build_guide(loaded, "B1", "nb"))
+    assert data.startswith(b"%PDF") and b"DejaVuSans" in data
+
+
+def test_docx_and_xlsx(loaded):
+    guide = gd.build_guide(loaded, "B1", "nb")
+    doc = Document(io.BytesIO(gd.guide_docx(guide)))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "Guide til andregangsintervju: Kari Nordmann" in paragraphs
+    assert "Du spurte ikke om teamet – hva vil du vite?" in paragraphs
+    assert "↳ 3. Hva lærte dere av det? [Person–Leder]" in paragraphs
+    assert doc.tables[0].cell(0, 1).text == "Kari Nordmann"  # the figures table
+    sheets = pd.read_excel(io.BytesIO(gd.guide_xlsx(guide)), sheet_name=None)
+    assert list(sheets) == ["Guide", "Forslag til spørsmål", "Spørsmål", "Tall", "Prosessjekk"]
+    questions = sheets["Spørsmål"]
+    assert questions["Dybde"].tolist() == [0, 1, 2, 0, 0, 0]
+    assert "Du spurte ikke om teamet – hva vil du vite?" in sheets[
+        "Forslag til spørsmål"]["Forslag"].tolist()
+
+
+def test_declined_session_and_unknown_session(sqlite_store, make_upload, labeller):
+    sqlite_store.import_upload(make_upload(), labeller)
+    guide = gd.build_guide(sqlite_store, "A2", "en")
+    assert guide.groups == [] and guide.missing_fits == []
+    assert guide.prompts[0].startswith("The candidate declined the reverse interview")
+    assert "declined" in pdf_text(gd.guide_pdf(guide))
+    with pytest.raises(NotFound):
+        gd.build_guide(sqlite_store, "NOPE", "nb")
+
+
+def test_export_needs_permission_and_is_audited(loaded):
+    with pytest.raises(PermissionDenied):
+        gd.export_guide(loaded.as_actor(VIEWER), "B1", "pdf")
+    data, name, mime = gd.export_guide(loaded.as_actor(RECRUITER), "B1", "docx", "en")
+    assert name == "guide_B1_en.docx" and mime.endswith("document") and data[:2] == b"PK"
+    with loaded.engine.connect() as conn:
+        events = conn.execute(select(AuditEvent.actor, AuditEvent.target, AuditEvent.detail)
+                              .where(AuditEvent.action == "export_guide")).all()
+    assert [(e.actor, e.target, e.detail["format"]) for e in events] == [("rita", "B1", "docx")]
+
+
+# ------------------------------------------------------------------------------------------------
+# The command line
+
+
+def test_cli_writes_pdf_docx_and_xlsx(loaded, tmp_path, capsys):
+    pdf = tmp_path / "guide.pdf"
+    assert main(["guide", "B1", "--db", loaded.url, "-o", str(pdf)]) == 0
+    text = pdf_text(pdf.read_bytes())
+    assert "Guide til andregangsintervju: Kari Nordmann" in text  # nb by default
+    assert main(["guide", "B1", "--db", loaded.url, "--lang", "en", "--pseudonyms",
+                 "-o", str(tmp_path / "g.docx")]) == 0
+    paragraphs = [p.text for p in Document(str(tmp_path / "g.docx")).paragraphs]
+    assert "Second-interview guide: Finalist A" in paragraphs
+    assert main(["guide", "B3", "--db", loaded.url, "-o", str(tmp_path / "g.xlsx")]) == 0
+    assert "Spørsmål" in pd.read_excel(tmp_path / "g.xlsx", sheet_name=None)
+    assert "Wrote" in capsys.readouterr().out
+
+
+def test_cli_unknown_session_and_bad_name_exit_2(loaded, tmp_path, capsys):
+    assert main(["guide", "NOPE", "--db", loaded.url, "-o", str(tmp_path / "g.pdf")]) == 2
+    assert "no session 'NOPE'" in capsys.readouterr().err
+    assert not (tmp_path / "g.pdf").exists()
+    assert main(["guide", "B1", "--db", loaded.url, "-o", str(tmp_path / "g.txt")]) == 2
+    assert ".pdf, .docx, .xlsx" in capsys.readouterr().err
