@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from analysis import metrics
+from analysis import metrics, process
 from analysis.reports import fairness_text, headline_text
 
 ui.page_header("overview")
@@ -96,3 +96,38 @@ else:
         st.dataframe(listed, hide_index=True, key="overview_attention")
         ui.download_csv(listed, "overview_attention")
         st.caption(ui.tr("ui.overview.attention_where"))
+
+st.subheader(ui.tr("ui.overview.process_title"), divider="gray")
+st.caption(ui.tr("ui.overview.process_caption"))
+
+#: Most recruitments whose process check is listed here (the latest first); Planning shows any one.
+MAX_PROCESS = 15
+_ICON = {process.PASS: ":material/check_circle:", process.WARNING: ":material/warning:",
+         process.UNKNOWN: ":material/help:"}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _process_lines(key: tuple, filters: tuple, _sessions: pd.DataFrame,
+                   _handed_in: pd.DataFrame, _settings: pd.DataFrame) -> list[tuple[str, list]]:
+    latest = _sessions.groupby("recruitment")["date"].max().sort_values(ascending=False)
+    out = []
+    for name in latest.index[:MAX_PROCESS]:
+        mine = _sessions[(_sessions["recruitment"] == name).to_numpy()]
+        rated = _handed_in[_handed_in["session_id"].isin(mine["session_id"]).to_numpy()]
+        settings = _settings[(_settings["name"] == name).to_numpy()]
+        out.append((name, process.process_check(
+            mine, rated, settings.iloc[0] if len(settings) else None)))
+    return out
+
+
+checks = _process_lines(ui.cache_key(), ui.filter_key(), data.sessions, data.handed_in,
+                        ui.store().recruitments())
+for name, lines in checks:
+    counts = {s: sum(line.status == s for line in lines) for s in process.STATUSES}
+    summary = "  ".join(f"{_ICON[s]} {counts[s]}" for s in process.STATUSES)
+    with st.expander(f"**{ui.plain(name)}** — {summary}", expanded=False):
+        for line in lines:
+            st.markdown(f"{_ICON[line.status]} **{line.label(ui.lang())}** "
+                        f"({line.status_text(ui.lang())}): {ui.plain(line.text(ui.lang()))}")
+if data.sessions["recruitment"].nunique() > MAX_PROCESS:
+    st.caption(ui.tr("ui.overview.process_more_recruitments", n=MAX_PROCESS))
