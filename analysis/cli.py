@@ -68,6 +68,8 @@ def cmd_import(args) -> int:
         print("  " + t("cli.replaced", lang, sessions=", ".join(result.replaced_sessions)))
     if result.unchanged_sessions:
         print("  " + t("cli.unchanged", lang, n=len(result.unchanged_sessions)))
+    if result.kept_app_ratings:
+        print("  " + t("cli.kept_app_ratings", lang, ratings=", ".join(result.kept_app_ratings)))
     for p in result.warnings:
         where = t("cli.row", lang, row=p.row) if p.row else ""
         print(f"  {t('severity.warning', lang)}: {p.sheet} {where} {p.column}: {p.message(lang)}")

@@ -50,6 +50,8 @@ class ImportResult:
     new_sessions: list[str] = field(default_factory=list)
     replaced_sessions: list[str] = field(default_factory=list)
     unchanged_sessions: list[str] = field(default_factory=list)
+    #: "session: rater" pairs whose app-entered rating was kept over the workbook's row
+    kept_app_ratings: list[str] = field(default_factory=list)
     warnings: list = field(default_factory=list)
 
     @property
@@ -361,14 +363,22 @@ class Store:
             if ratings is not None and len(ratings):
                 r = ratings[ratings["session_id"].isin(changed)]
                 if len(r):
-                    sess_ids = r["session_id"].map(ids)
-                    # a rating entered in the app for the same rater gives way to the workbook's
-                    again = r["session_id"].isin(result.replaced_sessions)
-                    for sid, rater in zip(sess_ids[again], r.loc[again, "rater"]):
-                        db.execute(delete(Rating).where(Rating.session_id == int(sid),
-                                                        func.lower(Rating.rater) == rater.lower()))
-                    r = r.assign(session_id=sess_ids, source="workbook").drop(columns=["_row"])
-                    db.connection().execute(Rating.__table__.insert(), _none(r))
+                    # a rating a rater entered in the app is never overwritten by a workbook:
+                    # the workbook's row for that rater and session is kept out and reported
+                    app_rated = set()
+                    for i in range(0, len(replaced_ids), _CHUNK):
+                        app_rated |= {(key, rater.casefold()) for key, rater in db.execute(
+                            select(Session.key, Rating.rater).join(Session)
+                            .where(Rating.session_id.in_(replaced_ids[i:i + _CHUNK])))}
+                    kept = [(k, rater.casefold()) in app_rated
+                            for k, rater in zip(r["session_id"], r["rater"])]
+                    result.kept_app_ratings = [f"{k}: {rater}" for (k, rater), keep in zip(
+                        zip(r["session_id"], r["rater"]), kept) if keep]
+                    r = r[[not keep for keep in kept]]
+                    r = r.assign(session_id=r["session_id"].map(ids), source="workbook").drop(
+                        columns=["_row"])
+                    if len(r):
+                        db.connection().execute(Rating.__table__.insert(), _none(r))
                     n_ratings = len(r)
             result.counts["ratings"] = n_ratings
 

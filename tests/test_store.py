@@ -73,3 +73,24 @@ def test_feedback_duplicates_within_a_workbook_are_kept(store, make_upload, labe
     assert store.summary()["feedback"] == 3
     store.import_upload(make_upload(sheets), labeller)
     assert store.summary()["feedback"] == 3
+
+
+def test_reimport_never_overwrites_a_rating_handed_in_through_the_app(store, make_upload,
+                                                                      labeller):
+    from analysis.ratings import submit_rating
+
+    sheets = minimal_sheets()
+    sheets["Vurderinger"] = sheets["Vurderinger"].iloc[[0]]  # only the manager's rating
+    store.import_upload(make_upload(sheets), labeller)
+    scores = dict.fromkeys(("role_insight", "priorities", "conversation", "follow_up",
+                            "composure"), 2)
+    submit_rating(store, "A1", "Olga Observatør", "observer", scores, "Mitt eget notat")
+    full = minimal_sheets()  # now carries the observer's row too, with other scores
+    full["Spørsmål"].loc[0, "minutt"] = 2
+    result = store.import_upload(make_upload(full), labeller)
+    assert result.replaced_sessions == ["A1"]
+    assert result.kept_app_ratings == ["A1: Olga Observatør"]
+    rows = store.ratings().set_index("rater")
+    assert rows.loc["Olga Observatør", "note"] == "Mitt eget notat"
+    assert rows.loc["Olga Observatør", "conversation"] == 2
+    assert rows.loc["Per Leder", "source"] == "workbook"
