@@ -7,7 +7,9 @@ from analysis.errors import PermissionDenied
 
 ROLES = ("admin", "recruiter", "rater", "viewer")
 
-#: What each role may do. ``admin`` may do everything.
+#: What each role may do. ``admin`` may do everything, including the admin-only actions
+#: ``accounts`` (accounts, roles, assignments), ``erase``, ``retention``, ``access_request``
+#: (export all held about one candidate) and ``audit`` (read the audit trail).
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"*"}),
     "recruiter": frozenset({

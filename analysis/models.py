@@ -5,7 +5,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, Time,
-    UniqueConstraint,
+    UniqueConstraint, event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -187,3 +187,27 @@ class Setting(Base):
 
 Index("ix_question_session", Question.session_id)
 Index("ix_rating_session", Rating.session_id)
+
+
+# The audit trail is append-only in the database too, not only by convention: a new store gets
+# triggers that refuse UPDATE and DELETE on audit_event (analysis.audit, docs/SECURITY.md).
+_AUDIT_APPEND_ONLY = {
+    "sqlite": [
+        "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END",
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit_event is append-only'; END $$",
+        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
+    ],
+}
+
+
+@event.listens_for(AuditEvent.__table__, "after_create")
+def _audit_append_only(target, connection, **_kw) -> None:
+    for statement in _AUDIT_APPEND_ONLY.get(connection.dialect.name, []):
+        connection.exec_driver_sql(statement)

@@ -17,6 +17,7 @@ from analysis.schema import FITS, FOUR_FITS
 FINALIST_COLOURS = ["#1F4E79", "#B5651D", "#555555", "#6A3D9A", "#2E7D6B", "#8C6D1F"]
 FINALIST_DASH = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 
+ui.require("read")
 ui.page_header("compare")
 data = ui.data_or_stop()
 recruitments = sorted(data.sessions["recruitment"].unique())

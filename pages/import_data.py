@@ -30,6 +30,7 @@ def _validate(name: str, sha256: str, _data: bytes, key: tuple) -> Validated:
     return ui.store().validate(Upload(name, _data))
 
 
+ui.require("import")
 ui.page_header("import")
 
 with st.expander(ui.tr("ui.import.template_title"), icon=":material/description:"):

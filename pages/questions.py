@@ -14,6 +14,7 @@ from analysis.schema import FITS
 PAGE_SIZE = 200
 SOURCES = ("model", "workbook", "correction")
 
+ui.require("read_questions")
 ui.page_header("questions")
 can_correct = ui.current_actor().can("correct")
 
