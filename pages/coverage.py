@@ -11,6 +11,7 @@ from analysis.schema import FITS, FOUR_FITS
 MAX_ROWS = 60
 
 ui.page_header("coverage")
+ui.require("read_questions")
 data = ui.data_or_stop()
 figures = ui.metric("session_figures", "sessions", "questions")
 if figures.empty:

@@ -18,6 +18,7 @@ MIN = config.MIN_FEEDBACK_ANSWERS
 MAX_GROUPS = 8
 
 ui.page_header("experience")
+ui.require("read")
 ui.data_or_stop()
 feedback = ui.data().feedback
 if feedback.empty:

@@ -31,6 +31,7 @@ def _guide(key: tuple, session_id: str, lang: str, pseudonyms: bool
 
 
 ui.page_header("guide")
+ui.require("read_questions")
 store = ui.store()
 actor = ui.current_actor()
 

@@ -9,6 +9,7 @@ from analysis import metrics, process
 from analysis.reports import fairness_text, headline_text
 
 ui.page_header("overview")
+ui.require("read")
 ui.retention_notice()
 data = ui.data_or_stop()
 

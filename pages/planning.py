@@ -19,6 +19,7 @@ def _forget_ticks() -> None:
 
 
 ui.page_header("planning")
+ui.require("read")
 store = ui.store()
 actor = ui.current_actor()
 

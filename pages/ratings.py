@@ -11,6 +11,7 @@ from analysis.errors import InputError, OmvendtError, PermissionDenied
 from analysis.schema import ROLES, SCORES
 
 ui.page_header("ratings")
+ui.require("read")
 store = ui.store()
 actor = ui.current_actor()
 
