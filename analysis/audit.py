@@ -10,22 +10,10 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
-from analysis.errors import InputError, PermissionDenied
+from analysis.errors import InputError, PermissionDenied, TrustError
 from analysis.models import AuditEvent
 
 COLUMNS = ["at", "actor", "role", "action", "target", "detail"]
-
-
-class TrustError(InputError):
-    """Bad input to an account, retention or audit function. ``code`` is a translation key
-    (``trust.error.<code>``); the exception's text is the English message (for the CLI)."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        from analysis.i18n import t
-
-        self.code = code
-        self.params = params
-        super().__init__(t(f"trust.error.{code}", "en", **params))
 
 
 def guard(store, permission: str) -> None:

@@ -8,7 +8,7 @@ import getpass
 import sys
 from pathlib import Path
 
-from analysis.audit import TrustError
+from analysis.errors import TrustError
 
 
 def _store(args):

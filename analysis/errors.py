@@ -46,3 +46,15 @@ class NotFound(OmvendtError):
 
 class InputError(OmvendtError):
     """Bad input to a function or command (missing column, unreadable file, bad value)."""
+
+
+class TrustError(InputError):
+    """Bad input to an account, retention or audit function. ``code`` is a translation key
+    (``trust.error.<code>``); the exception's text is the English message (for the CLI)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        from analysis.i18n import t
+
+        self.code = code
+        self.params = params
+        super().__init__(t(f"trust.error.{code}", "en", **params))
