@@ -519,11 +519,12 @@ def _through_app() -> None:
         st.rerun()
 
 
-def page_header(key: str) -> None:
-    """The page's title and one line saying what it is for (and app.py's frame around it)."""
+def page_header(key: str, area: str = "ui") -> None:
+    """The page's title and one line saying what it is for (and app.py's frame around it);
+    the strings are ``<area>.<key>.title`` and ``<area>.<key>.lead``."""
     _through_app()
-    st.title(tr(f"ui.{key}.title"))
-    st.caption(tr(f"ui.{key}.lead"))
+    st.title(tr(f"{area}.{key}.title"))
+    st.caption(tr(f"{area}.{key}.lead"))
 
 
 def render_error(exc: Exception) -> None:

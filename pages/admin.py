@@ -12,12 +12,10 @@ from analysis.audit import TrustError
 from analysis.auth import ROLES
 from analysis.errors import OmvendtError
 
+ui.page_header("admin", area="trust")
 ui.require("accounts")
 store = ui.store()
 tr = ui.tr
-
-st.title(tr("trust.admin.title"))
-st.caption(tr("trust.admin.lead"))
 
 
 def _error(exc: Exception) -> None:
