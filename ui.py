@@ -519,6 +519,14 @@ def _through_app() -> None:
         st.rerun()
 
 
+def session_labels(sessions: pd.DataFrame) -> dict[str, str]:
+    """session_id -> "finalist · recruitment · date", with pseudonyms when they are on: what a
+    session picker shows."""
+    shown = names(sessions[["session_id", "candidate", "recruitment", "date"]], sessions)
+    return {r.session_id: f"{r.candidate} · {r.recruitment} · {pd.Timestamp(r.date):%d.%m.%Y}"
+            for r in shown.itertuples()}
+
+
 def page_header(key: str, area: str = "ui") -> None:
     """The page's title and one line saying what it is for (and app.py's frame around it);
     the strings are ``<area>.<key>.title`` and ``<area>.<key>.lead``."""

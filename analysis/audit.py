@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
-from analysis.errors import InputError, PermissionDenied, TrustError
+from analysis.errors import PermissionDenied, TrustError
 from analysis.models import AuditEvent
 
 COLUMNS = ["at", "actor", "role", "action", "target", "detail"]

@@ -396,24 +396,9 @@ def set_plan(store: "Store", recruitment: str, ticks: Mapping[str, bool]) -> dic
 
 
 def set_max_finalists(store: "Store", recruitment: str, n: int) -> None:
-    """How many finalists ``recruitment`` may have before the process check warns.
-
-    Raises
-    ------
-    PermissionDenied
-        Without permission ``configure_recruitment``.
-    InputError
-        When ``n`` is not a whole number from 1 to 20.
-    """
-    store.actor.require("configure_recruitment")
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 20:
-        raise InputError(f"max finalists must be a whole number 1–20, not {n!r}")
-    with store.transaction() as db:
-        rec = _recruitment(db, recruitment)
-        old, rec.max_finalists = rec.max_finalists, n
-        db.add(AuditEvent(actor=store.actor.name, role=store.actor.role,
-                          action="set_max_finalists", target=recruitment,
-                          detail={"old": old, "new": n}))
+    """How many finalists ``recruitment`` may have before the process check warns
+    (see `Store.set_recruitment_setting` for what it raises)."""
+    store.set_recruitment_setting(recruitment, "max_finalists", n)
 
 
 def invitation_text(lang: str = "nb") -> str:

@@ -345,27 +345,9 @@ def reveal(store: "Store", session_id: str) -> dt.datetime:
 
 
 def set_required_raters(store: "Store", recruitment: str, n: int) -> None:
-    """How many ratings a session of ``recruitment`` needs before they are shown.
-
-    Raises
-    ------
-    PermissionDenied
-        Without permission ``configure_recruitment``.
-    InputError
-        When ``n`` is not a whole number from 1 to 20.
-    NotFound
-        For an unknown recruitment.
-    """
-    store.actor.require("configure_recruitment")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= 20:
-        raise InputError(f"required raters must be a whole number 1–20, not {n!r}")
-    with store.transaction() as db:
-        rec = db.scalar(select(Recruitment).where(Recruitment.name == recruitment))
-        if rec is None:
-            raise NotFound(f"recruitment {recruitment}")
-        old = rec.required_raters
-        rec.required_raters = int(n)
-        _audit(store, db, "set_required_raters", recruitment, old=old, new=int(n))
+    """How many ratings a session of ``recruitment`` needs before they are shown
+    (see `Store.set_recruitment_setting` for what it raises)."""
+    store.set_recruitment_setting(recruitment, "required_raters", n)
 
 
 # ------------------------------------------------------------------------------------------------

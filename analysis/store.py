@@ -6,7 +6,6 @@ cache key.
 """
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import time
@@ -28,7 +27,7 @@ from analysis.models import (
     AuditEvent, Base, Correction, Feedback, ImportLog, Meta, Question, Rating, Recruitment,
     Session, utcnow,
 )
-from analysis.schema import FITS, SCORES, Validated
+from analysis.schema import FITS, Validated
 
 _CHUNK = 500
 
@@ -424,6 +423,37 @@ class Store:
             db.flush()
             have[name] = rec.id
         return have
+
+    #: Per-recruitment settings a recruiter may change, with their allowed range.
+    SETTINGS = {"required_raters": (1, 20), "max_finalists": (1, 20)}
+
+    def set_recruitment_setting(self, recruitment: str, setting: str, value: int) -> None:
+        """Change one of a recruitment's `SETTINGS` (audited).
+
+        Raises
+        ------
+        PermissionDenied
+            Without permission ``configure_recruitment``.
+        InputError
+            For an unknown setting or a value that is not a whole number in its range.
+        NotFound
+            For an unknown recruitment.
+        """
+        self.actor.require("configure_recruitment")
+        if setting not in self.SETTINGS:
+            raise InputError(f"unknown setting {setting!r}; expected one of {list(self.SETTINGS)}")
+        lo, hi = self.SETTINGS[setting]
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not (
+                lo <= value <= hi):
+            raise InputError(f"{setting.replace('_', ' ')} must be a whole number "
+                             f"{lo}–{hi}, not {value!r}")
+        with self._tx() as db:
+            rec = db.scalar(select(Recruitment).where(Recruitment.name == recruitment))
+            if rec is None:
+                raise NotFound(f"recruitment {recruitment}")
+            old = getattr(rec, setting)
+            setattr(rec, setting, int(value))
+            self._audit(db, f"set_{setting}", recruitment, old=old, new=int(value))
 
     # -- labels --------------------------------------------------------------------------------
 

@@ -44,9 +44,7 @@ if sessions.empty:
     ui.empty_state("ui.guide.no_sessions")
     st.stop()
 
-shown = ui.names(sessions[["session_id", "candidate", "recruitment", "date"]], sessions)
-labels = {r.session_id: f"{r.candidate} · {r.recruitment} · {pd.Timestamp(r.date):%d.%m.%Y}"
-          for r in shown.itertuples()}
+labels = ui.session_labels(sessions)
 left, right = st.columns([3, 1])
 session_id = left.selectbox(ui.tr("ui.guide.session"), list(labels), key="guide_session",
                             format_func=labels.get)

@@ -25,9 +25,7 @@ if states.empty:
     ui.empty_state("ui.ratings.no_sessions")
     st.stop()
 
-shown = ui.names(sessions[["session_id", "candidate", "recruitment", "date"]], sessions)
-labels = {r.session_id: f"{r.candidate} · {r.recruitment} · {pd.Timestamp(r.date):%d.%m.%Y}"
-          for r in shown.itertuples()}
+labels = ui.session_labels(sessions)
 session_id = st.selectbox(ui.tr("ui.ratings.session"), list(labels), key="ratings_session",
                           format_func=labels.get)
 state = states.set_index("session_id").loc[session_id]
