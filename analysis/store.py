@@ -15,7 +15,7 @@ from typing import Iterator, Protocol, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 
@@ -339,9 +339,13 @@ class Store:
             ids: dict[str, int] = {k: existing[k][0] for k in existing}
             new = [r for r in records if r["key"] not in existing]
             if new:
-                for sid, key in db.execute(insert(Session).returning(Session.id, Session.key),
-                                           new):
-                    ids[key] = sid
+                # a plain executemany, then one keyed read: RETURNING over thousands of rows
+                # costs SQLAlchemy more than both together
+                db.connection().execute(Session.__table__.insert(), new)
+                new_keys = [r["key"] for r in new]
+                for i in range(0, len(new_keys), _CHUNK):
+                    ids.update(db.execute(select(Session.key, Session.id).where(
+                        Session.key.in_(new_keys[i:i + _CHUNK]))).all())
             for r in records:
                 if r["key"] in existing:
                     db.execute(update(Session).where(Session.id == ids[r["key"]])
@@ -414,14 +418,18 @@ class Store:
 
     @staticmethod
     def _ensure_recruitments(db: OrmSession, names: set[str]) -> dict[str, int]:
-        names = {n for n in names if isinstance(n, str)}
-        have = dict(db.execute(select(Recruitment.name, Recruitment.id)
-                               .where(Recruitment.name.in_(names))).all())
-        for name in sorted(names - set(have)):
-            rec = Recruitment(name=name, plan={})
-            db.add(rec)
-            db.flush()
-            have[name] = rec.id
+        names = sorted(n for n in names if isinstance(n, str))
+        have: dict[str, int] = {}
+        for i in range(0, len(names), _CHUNK):
+            have.update(db.execute(select(Recruitment.name, Recruitment.id)
+                                   .where(Recruitment.name.in_(names[i:i + _CHUNK]))).all())
+        new = [{"name": n, "plan": {}, "required_raters": 2, "max_finalists": 3,
+                "created_at": utcnow()} for n in names if n not in have]
+        if new:
+            db.execute(Recruitment.__table__.insert(), new)
+            for i in range(0, len(new), _CHUNK):
+                have.update(db.execute(select(Recruitment.name, Recruitment.id).where(
+                    Recruitment.name.in_([r["name"] for r in new[i:i + _CHUNK]]))).all())
         return have
 
     #: Per-recruitment settings a recruiter may change, with their allowed range.
@@ -541,11 +549,17 @@ def with_effective_fit(frame: pd.DataFrame) -> pd.DataFrame:
 def _session_fingerprints(sessions: pd.DataFrame, questions: pd.DataFrame,
                           ratings: pd.DataFrame | None) -> dict[str, str]:
     """A hash per session over its own row, its questions and its ratings."""
-    def per_session(frame: pd.DataFrame) -> pd.Series:
+    def per_session(frame: pd.DataFrame) -> dict[str, int]:
+        # XOR of the row hashes of each session: independent of row order, one numpy pass
         cols = [c for c in frame.columns if c != "_row"]
-        h = _row_hashes(frame, cols)
-        return h.groupby(frame["session_id"].to_numpy()).agg(
-            lambda s: int(np.bitwise_xor.reduce(s.to_numpy())) if len(s) else 0)
+        keys = frame["session_id"].to_numpy(dtype=object)
+        hashes = _row_hashes(frame, cols).to_numpy()
+        order = np.argsort(keys.astype(str), kind="stable")
+        keys, hashes = keys[order], hashes[order]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else []
+        if not len(starts):
+            return {}
+        return dict(zip(keys[starts], np.bitwise_xor.reduceat(hashes, starts).tolist()))
 
     parts = [per_session(sessions), per_session(questions)]
     if ratings is not None and len(ratings):

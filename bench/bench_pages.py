@@ -8,6 +8,7 @@ Goal: every page under 1.5 s on the big store, under 0.5 s on the sample.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import sys
@@ -20,7 +21,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGES = ["overview", "import_data", "coverage", "depth", "experience", "compare", "questions"]
+PAGES = ["overview", "import_data", "coverage", "depth", "experience", "compare", "ratings",
+         "guide", "planning", "questions", "admin"]
 GOALS = {"synthetic": 1.5, "sample": 0.5}
 
 
@@ -103,6 +105,8 @@ def _render(page: str):
 
 
 def main() -> dict:
+    # AppTest runs pages without a server; Streamlit says so on every call, drowning the figures
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
     _serve_like_streamlit()
     tmp = Path(tempfile.mkdtemp(prefix="omvendt-bench-pages-"))
     results: dict = {}
