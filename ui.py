@@ -519,6 +519,16 @@ def _through_app() -> None:
         st.rerun()
 
 
+def held_figures_or_stop() -> pd.DataFrame:
+    """The figures of the held sessions in the filter, or an empty state and a stop."""
+    data_or_stop()
+    figures = metric("session_figures", "sessions", "questions")
+    if figures.empty:
+        empty_state("ui.coverage.no_held")
+        st.stop()
+    return figures
+
+
 def session_labels(sessions: pd.DataFrame) -> dict[str, str]:
     """session_id -> "finalist · recruitment · date", with pseudonyms when they are on: what a
     session picker shows."""

@@ -12,11 +12,8 @@ MAX_ROWS = 60
 
 ui.page_header("coverage")
 ui.require("read_questions")
+figures = ui.held_figures_or_stop()
 data = ui.data_or_stop()
-figures = ui.metric("session_figures", "sessions", "questions")
-if figures.empty:
-    ui.empty_state("ui.coverage.no_held")
-    st.stop()
 
 shares = st.toggle(ui.tr("ui.coverage.as_shares"), key="coverage_shares")
 matrix = ui.metric("fit_matrix", "questions", "sessions", normalize=shares)

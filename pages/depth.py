@@ -11,11 +11,8 @@ MAX_ROWS = 60
 
 ui.page_header("depth")
 ui.require("read_questions")
+figures = ui.held_figures_or_stop()
 data = ui.data_or_stop()
-figures = ui.metric("session_figures", "sessions", "questions")
-if figures.empty:
-    ui.empty_state("ui.coverage.no_held")
-    st.stop()
 figures = figures.assign(label=ui.labels(figures).to_numpy())
 label_of = dict(zip(figures["session_id"], figures["label"]))
 
