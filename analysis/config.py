@@ -22,6 +22,8 @@ def _int_env(name: str, default: int) -> int:
 MAX_FILE_BYTES = _int_env("MAX_FILE_BYTES", 50 * 1024 * 1024)
 #: Most data rows accepted in one workbook, all sheets together.
 MAX_ROWS = _int_env("MAX_ROWS", 1_000_000)
+#: Most cells in the grid from A1 to a sheet's furthest cell (what the reader allocates).
+MAX_CELLS = _int_env("MAX_CELLS", 20_000_000)
 #: Most bytes the workbook's zip parts may inflate to, counted while inflating (500 MB).
 MAX_INFLATED_BYTES = _int_env("MAX_INFLATED_BYTES", 500 * 1024 * 1024)
 #: Largest inflate ratio of a single part; real sheets compress 5-20x, bombs 1000x.

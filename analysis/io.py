@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -118,12 +119,45 @@ def inspect_file(upload: Upload) -> None:
         raise FileRejected("corrupt", name, detail=type(exc).__name__) from exc
 
 
+_CELL_REF = re.compile(rb"""\sr=["']([A-Z]+)(\d+)["']""")
+
+
+class _Extent:
+    """The furthest row and column a worksheet part's cell references reach.
+
+    calamine lays a sheet out as a dense grid from A1 to its furthest cell, so two cells far
+    apart in a 10 kB file would make it allocate gigabytes (and abort the process); the extent
+    is measured from the XML before calamine sees the file.
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.cols = 0
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        data = self._tail + chunk
+        self._tail = chunk[-64:]  # a reference split across two chunks is still seen
+        refs = _CELL_REF.findall(data)
+        if not refs:
+            return
+        letters = {c for c, _ in refs}
+        widest = max(letters, key=lambda c: (len(c), c))
+        col = 0
+        for ch in widest:
+            col = col * 26 + ch - 64
+        self.cols = max(self.cols, col)
+        self.rows = max(self.rows, max(int(r) for r in {r for _, r in refs}))
+
+
 def _inflate_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget: int) -> int:
     """Inflate one part chunk by chunk, stopping as soon as it passes the budget or the ratio cap;
-    check an XML part's prolog with defusedxml. Returns the inflated size."""
+    check an XML part's prolog with defusedxml and a worksheet's extent. Returns the inflated
+    size."""
     size = 0
     is_xml = info.filename.endswith((".xml", ".rels", ".vml"))
     parser = DefusedXMLParser(target=_RootTarget(), forbid_dtd=True) if is_xml else None
+    extent = _Extent() if info.filename.startswith("xl/worksheets/") and is_xml else None
     limit_mb = round(config.MAX_INFLATED_BYTES / 1e6)
     with zf.open(info) as part:
         while chunk := part.read(_CHUNK):
@@ -133,6 +167,8 @@ def _inflate_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget:
             if size > 10 * _CHUNK and size > config.MAX_COMPRESSION_RATIO * max(
                     info.compress_size, 1):
                 raise FileRejected("zip_bomb", name, limit=limit_mb)
+            if extent is not None:
+                extent.feed(chunk)
             if parser is not None:
                 try:
                     parser.feed(chunk)
@@ -142,6 +178,12 @@ def _inflate_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget:
                     raise FileRejected("xml_attack", name, detail=type(exc).__name__) from exc
                 except ParseError as exc:
                     raise FileRejected("corrupt", name, detail=f"{info.filename}: {exc}") from exc
+    if extent is not None:
+        if extent.rows > config.MAX_ROWS:
+            raise FileRejected("too_many_rows", name, rows=extent.rows, limit=config.MAX_ROWS)
+        if extent.rows * extent.cols > config.MAX_CELLS:
+            raise FileRejected("too_many_cells", name, rows=extent.rows, cols=extent.cols,
+                               limit=config.MAX_CELLS)
     return size
 
 

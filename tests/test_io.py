@@ -259,3 +259,31 @@ def test_formula_cells_without_cached_values_do_not_crash(tmp_path):
     v = validate_upload(Upload.from_path(path))
     assert not v.ok  # openpyxl stores no cached value: the cells read as empty and are required
     assert {p.code for p in v.errors} == {"required"}
+
+
+def test_two_far_apart_cells_are_refused_before_the_reader_allocates_the_grid(tmp_path):
+    # 10 kB on disk, but a dense A1:GJ200000 grid would need about 30 GB in the reader
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sessions"
+    ws["A1"] = "session_id"
+    ws.cell(row=200_000, column=5_000, value="x")
+    path = tmp_path / "sparse.xlsx"
+    wb.save(path)
+    assert path.stat().st_size < 20_000
+    with pytest.raises(FileRejected) as info:
+        validate_upload(Upload.from_path(path))
+    assert info.value.code == "too_many_cells"
+    assert info.value.params == {"rows": 200_000, "cols": 5_000, "limit": config.MAX_CELLS}
+
+
+def test_a_cell_beyond_the_row_limit_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "MAX_ROWS", 1000)
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "session_id"
+    wb.active["A5000"] = "x"
+    path = tmp_path / "long.xlsx"
+    wb.save(path)
+    with pytest.raises(FileRejected) as info:
+        inspect_file(Upload.from_path(path))
+    assert (info.value.code, info.value.params["rows"]) == ("too_many_rows", 5000)
