@@ -545,6 +545,27 @@ def page_header(key: str, area: str = "ui") -> None:
     st.caption(tr(f"{area}.{key}.lead"))
 
 
+def or_stop(read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``read(*args, **kwargs)``; an expected failure is shown in words and the page stops."""
+    try:
+        return read(*args, **kwargs)
+    except OmvendtError as exc:
+        render_error(exc)
+        st.stop()
+
+
+def act(write: Callable[..., Any], *args: Any, done: str) -> None:
+    """Run a write the user asked for: on success a toast (translation key ``done``) and a
+    rerun so every part of the page shows the change; an expected failure is shown in words."""
+    try:
+        write(*args)
+    except OmvendtError as exc:
+        render_error(exc)
+    else:
+        st.toast(tr(done), icon=":material/check_circle:")
+        st.rerun()
+
+
 def render_error(exc: Exception) -> None:
     """Show an expected failure from `analysis.errors` in words, with what to do."""
     if isinstance(exc, FileRejected):

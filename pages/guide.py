@@ -9,7 +9,6 @@ import streamlit as st
 
 import ui
 from analysis import guide as gd
-from analysis.errors import OmvendtError
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~$])")
 _NUMBERED = re.compile(r"^(\d+)\.")
@@ -35,11 +34,7 @@ ui.require("read_questions")
 store = ui.store()
 actor = ui.current_actor()
 
-try:
-    sessions = store.sessions()
-except OmvendtError as exc:
-    ui.render_error(exc)
-    st.stop()
+sessions = ui.or_stop(store.sessions)
 if sessions.empty:
     ui.empty_state("ui.guide.no_sessions")
     st.stop()
@@ -52,11 +47,7 @@ st.session_state.setdefault("guide_lang", ui.lang())
 lang = right.radio(ui.tr("ui.guide.language"), ("nb", "en"), key="guide_lang", horizontal=True,
                    format_func={c: ui.tr(f"ui.planning.lang_{c}") for c in ("nb", "en")}.get)
 
-try:
-    guide, files = _guide(ui.cache_key(), session_id, lang, ui.pseudonyms_on())
-except OmvendtError as exc:
-    ui.render_error(exc)
-    st.stop()
+guide, files = ui.or_stop(_guide, ui.cache_key(), session_id, lang, ui.pseudonyms_on())
 
 if files:
     cols = st.columns(len(files))

@@ -6,7 +6,6 @@ import streamlit as st
 
 import ui
 from analysis import process as pr
-from analysis.errors import OmvendtError
 
 _ICONS = {"pass": ":green[:material/check_circle:]", "warning": ":orange[:material/warning:]",
           "unknown": ":gray[:material/help:]"}
@@ -23,11 +22,7 @@ ui.require("read")
 store = ui.store()
 actor = ui.current_actor()
 
-try:
-    recruitments = store.recruitments()
-except OmvendtError as exc:
-    ui.render_error(exc)
-    st.stop()
+recruitments = ui.or_stop(store.recruitments)
 if recruitments.empty:
     ui.empty_state("ui.planning.no_recruitments")
     st.stop()
@@ -50,22 +45,12 @@ with st.form("planning_form"):
 if not can_plan:
     st.caption(ui.tr("ui.planning.read_only"))
 elif saved:
-    try:
-        pr.set_plan(store, recruitment, ticks)
-    except OmvendtError as exc:
-        ui.render_error(exc)
-    else:
-        st.toast(ui.tr("ui.planning.saved"), icon=":material/check_circle:")
-        st.rerun()
+    ui.act(pr.set_plan, store, recruitment, ticks, done="ui.planning.saved")
 
 # -- process check -----------------------------------------------------------------------------------
 st.subheader(ui.tr("ui.planning.process"))
 st.caption(ui.tr("ui.planning.process_help"))
-try:
-    lines = pr.recruitment_check(store, recruitment)
-except OmvendtError as exc:
-    ui.render_error(exc)
-    st.stop()
+lines = ui.or_stop(pr.recruitment_check, store, recruitment)
 counts = {s: sum(line.status == s for line in lines) for s in pr.STATUSES}
 st.markdown(ui.tr("ui.planning.process_summary", passed=counts["pass"],
                   warnings=counts["warning"], unknown=counts["unknown"]))
@@ -79,13 +64,8 @@ if actor.can("configure_recruitment"):
                             value=int(settings["max_finalists"] or 3), step=1,
                             key="planning_max_finalists")
         if st.button(ui.tr("ui.planning.save_settings"), key="planning_max_finalists_save"):
-            try:
-                pr.set_max_finalists(store, recruitment, int(n))
-            except OmvendtError as exc:
-                ui.render_error(exc)
-            else:
-                st.toast(ui.tr("ui.planning.settings_saved"))
-                st.rerun()
+            ui.act(pr.set_max_finalists, store, recruitment, int(n),
+                   done="ui.planning.settings_saved")
 
 # -- invitation ------------------------------------------------------------------------------------
 st.subheader(ui.tr("ui.planning.invitation"))

@@ -7,7 +7,7 @@ import streamlit as st
 
 import ui
 from analysis import ratings as rt
-from analysis.errors import InputError, OmvendtError, PermissionDenied
+from analysis.errors import InputError, PermissionDenied
 from analysis.schema import ROLES, SCORES
 
 ui.page_header("ratings")
@@ -15,12 +15,8 @@ ui.require("read")
 store = ui.store()
 actor = ui.current_actor()
 
-try:
-    states = rt.session_states(store)
-    sessions = store.sessions()
-except OmvendtError as exc:
-    ui.render_error(exc)
-    st.stop()
+states = ui.or_stop(rt.session_states, store)
+sessions = ui.or_stop(store.sessions)
 if states.empty:
     ui.empty_state("ui.ratings.no_sessions")
     st.stop()
@@ -120,13 +116,7 @@ else:
     if actor.can("reveal"):
         if st.button(ui.tr("ui.ratings.reveal"), key="ratings_reveal",
                      help=ui.tr("ui.ratings.reveal_help"), icon=":material/visibility:"):
-            try:
-                rt.reveal(store, session_id)
-            except OmvendtError as exc:
-                ui.render_error(exc)
-            else:
-                st.toast(ui.tr("ui.ratings.revealed"))
-                st.rerun()
+            ui.act(rt.reveal, store, session_id, done="ui.ratings.revealed")
 
 # -- agreement -------------------------------------------------------------------------------------
 st.subheader(ui.tr("ui.ratings.agreement"))
@@ -148,10 +138,5 @@ if actor.can("configure_recruitment"):
         n = st.number_input(ui.tr("ui.ratings.required"), 1, 20, value=required, step=1,
                             key="ratings_required", help=ui.tr("ui.ratings.required_help"))
         if st.button(ui.tr("ui.ratings.save_settings"), key="ratings_required_save"):
-            try:
-                rt.set_required_raters(store, recruitment, int(n))
-            except OmvendtError as exc:
-                ui.render_error(exc)
-            else:
-                st.toast(ui.tr("ui.ratings.settings_saved"))
-                st.rerun()
+            ui.act(rt.set_required_raters, store, recruitment, int(n),
+                   done="ui.ratings.settings_saved")
