@@ -18,17 +18,17 @@ ui.sign_in_gate()  # team mode: nothing renders before sign-in; local mode: no-o
 # THE PAGES. One row per page: (section key, file, title key, icon). The lead extends this list
 # (issue 5: ratings, planning, guide; issue 6: admin, sign-in). The first page is the default.
 PAGES: list[tuple[str, str, str, str]] = [
-    ("ui.nav.analysis", "pages/overview.py", "ui.overview.title", ":material/dashboard:"),
-    ("ui.nav.analysis", "pages/coverage.py", "ui.coverage.title", ":material/donut_small:"),
-    ("ui.nav.analysis", "pages/depth.py", "ui.depth.title", ":material/account_tree:"),
-    ("ui.nav.analysis", "pages/experience.py", "ui.experience.title", ":material/sentiment_satisfied:"),
-    ("ui.nav.hiring", "pages/compare.py", "ui.compare.title", ":material/compare_arrows:"),
-    ("ui.nav.hiring", "pages/ratings.py", "ui.ratings.title", ":material/rate_review:"),
-    ("ui.nav.hiring", "pages/guide.py", "ui.guide.title", ":material/description:"),
-    ("ui.nav.hiring", "pages/planning.py", "ui.planning.title", ":material/checklist:"),
-    ("ui.nav.data", "pages/questions.py", "ui.questions.title", ":material/label:"),
-    ("ui.nav.data", "pages/import_data.py", "ui.import.title", ":material/upload_file:"),
-    ("ui.nav.data", "pages/admin.py", "trust.admin.title", ":material/admin_panel_settings:"),
+    ("ui.nav.analysis", "app_pages/overview.py", "ui.overview.title", ":material/dashboard:"),
+    ("ui.nav.analysis", "app_pages/coverage.py", "ui.coverage.title", ":material/donut_small:"),
+    ("ui.nav.analysis", "app_pages/depth.py", "ui.depth.title", ":material/account_tree:"),
+    ("ui.nav.analysis", "app_pages/experience.py", "ui.experience.title", ":material/sentiment_satisfied:"),
+    ("ui.nav.hiring", "app_pages/compare.py", "ui.compare.title", ":material/compare_arrows:"),
+    ("ui.nav.hiring", "app_pages/ratings.py", "ui.ratings.title", ":material/rate_review:"),
+    ("ui.nav.hiring", "app_pages/guide.py", "ui.guide.title", ":material/description:"),
+    ("ui.nav.hiring", "app_pages/planning.py", "ui.planning.title", ":material/checklist:"),
+    ("ui.nav.data", "app_pages/questions.py", "ui.questions.title", ":material/label:"),
+    ("ui.nav.data", "app_pages/import_data.py", "ui.import.title", ":material/upload_file:"),
+    ("ui.nav.data", "app_pages/admin.py", "trust.admin.title", ":material/admin_panel_settings:"),
 ]
 # ---------------------------------------------------------------------------------------------
 

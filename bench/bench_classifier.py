@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # (d) cross-validated macro-F1
     if not args.quick:
-        from analysis.classifier import cv_scores, load_corpus
+        from analysis.model.evaluation import cv_scores
+        from analysis.model.training import load_corpus
 
         start = time.perf_counter()
         scores = cv_scores(load_corpus(), repeats=3)

@@ -32,7 +32,7 @@ def best_of(cmd: list[str], runs: int, before=None) -> float:
 def main(sessions: int = 2000, runs: int = 3) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="omvendt-bench-"))
     book = tmp / f"synth{sessions}.xlsx"
-    subprocess.run([PY, "-m", "analysis", "synth", "--sessions", str(sessions), "-o", str(book)],
+    subprocess.run([PY, "bench/synth.py", "--sessions", str(sessions), "-o", str(book)],
                    check=True, cwd=ROOT, capture_output=True)
     db = tmp / "bench.sqlite"
 

@@ -40,30 +40,16 @@ class SpreadLabeller:
         return self._fits[codes], confidence
 
 
-def _serve_like_streamlit() -> None:
-    """AppTest resets Streamlit's old-multipage flag before every run; a server turns it off at
-    app.py's first `st.navigation`. Do what the server does (see tests/test_pages.py)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-
-
 def _store(kind: str, tmp: Path) -> str:
     from analysis import config
-    from analysis.io import Upload
-    from analysis.store import Store
+    from analysis.store.core import Store
+    from analysis.workbook.reading import Upload
 
     url = f"sqlite:///{tmp / f'{kind}.sqlite'}"
     if kind == "sample":
         upload = Upload.from_path(config.SAMPLE_WORKBOOK)
     else:
-        from analysis.synth import write_synthetic
+        from bench.synth import write_synthetic
 
         book = tmp / "synthetic.xlsx"
         counts = write_synthetic(book, 2000, seed=0)
@@ -81,7 +67,7 @@ def _first_read() -> float:
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.switch_page("pages/import_data.py")  # the one page that computes no figure
+    at.switch_page("app_pages/import_data.py")  # the one page that computes no figure
     start = time.perf_counter()
     at.run()
     return time.perf_counter() - start
@@ -92,7 +78,7 @@ def _render(page: str):
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     if page != "overview":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"app_pages/{page}.py")
     start = time.perf_counter()
     at.run()
     cold = time.perf_counter() - start
@@ -107,7 +93,6 @@ def _render(page: str):
 def main() -> dict:
     # AppTest runs pages without a server; Streamlit says so on every call, drowning the figures
     logging.getLogger("streamlit").setLevel(logging.ERROR)
-    _serve_like_streamlit()
     tmp = Path(tempfile.mkdtemp(prefix="omvendt-bench-pages-"))
     results: dict = {}
     try:

@@ -6,7 +6,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from glob import glob
 from pathlib import Path
 
@@ -14,8 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.io import Upload, workbook_bytes
-from analysis.store import Store
+from analysis.store.core import Store
+from analysis.workbook.reading import Upload
+from analysis.workbook.writing import workbook_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -56,7 +56,7 @@ def _free_port() -> int:
 def server(tmp_path_factory):
     """The app served headless on a free port, over an empty store and a pre-trained model."""
     _browser_or_skip()
-    from analysis.classifier import save_model, train_model
+    from analysis.model.training import save_model, train_model
 
     tmp = tmp_path_factory.mktemp("browser")
     model_path = tmp / "fit_model.skops"

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import classifier as clf
-from analysis.cli import main
+import analysis as clf
+from analysis.cli.main import main
 from analysis.errors import InputError, ModelFileError
+from analysis.model.training import _sha256_file
 
 CLEAR = {  # one unambiguous question per label, in both languages
     "job": ["Hva er de viktigste oppgavene i stillingen de første 90 dagene?",
@@ -74,7 +75,7 @@ def test_model_labels_clear_questions_with_calibrated_confidence(model):
     codes, conf = model.label(texts)
     assert list(codes) == [lab for lab, ts in CLEAR.items() for _ in ts]
     assert ((conf > 0.2) & (conf <= 1.0)).all()
-    assert set(clf.LABELS) == set(model.classes_)
+    assert set(clf.FITS) == set(model.classes_)
 
 
 def test_compiled_model_equals_the_pipeline(model):
@@ -83,7 +84,7 @@ def test_compiled_model_equals_the_pipeline(model):
         "a", "ab", "I", "?a?"]
     ours = model.predict_proba(texts)
     theirs = model.pipeline.predict_proba(texts)
-    order = [list(model.pipeline.classes_).index(c) for c in clf.LABELS]
+    order = [list(model.pipeline.classes_).index(c) for c in clf.FITS]
     np.testing.assert_allclose(ours, theirs[:, order], atol=1e-5)
     # chunked and threaded labelling gives the same answer as one chunk
     many = texts * 40
@@ -151,8 +152,8 @@ def test_store_correction_beats_the_real_model(sqlite_store, make_upload, model)
     questions = sqlite_store.questions()
     first = questions.iloc[0]
     assert first["fit_source"] == "model" and first["model_version"] == model.version
-    assert first["fit_model"] in clf.LABELS
-    other = next(lab for lab in clf.LABELS if lab != first["fit_model"])
+    assert first["fit_model"] in clf.FITS
+    other = next(lab for lab in clf.FITS if lab != first["fit_model"])
     sqlite_store.correct(int(first["id"]), other)
     assert sqlite_store.relabel(model) == 0  # same model: no model label changes
     row = sqlite_store.questions().set_index("id").loc[first["id"]]
@@ -206,7 +207,7 @@ def _rehash(path):
     sidecar = path.with_suffix(".json")
     content = json.loads(sidecar.read_text())
     for p in (path, path.with_suffix(".npz")):
-        content["sha256"][p.name] = clf._sha256_file(p)
+        content["sha256"][p.name] = _sha256_file(p)
     sidecar.write_text(json.dumps(content))
 
 

@@ -6,9 +6,10 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from analysis.auth import Actor
-from analysis.io import Upload, workbook_bytes
-from analysis.store import Store
+from analysis.store.auth import Actor
+from analysis.store.core import Store
+from analysis.workbook.reading import Upload
+from analysis.workbook.writing import workbook_bytes
 from tests.conftest import FixedLabeller, minimal_sheets
 
 pytestmark = pytest.mark.postgres

@@ -10,12 +10,17 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from analysis import audit, privacy
-from analysis.io import (
-    Upload, neutralise, problems_to_bytes, safe_csv, safe_frame, workbook_bytes,
+from analysis.store import audit, privacy
+from analysis.store.models import Feedback, Question, Rating, Recruitment, Session
+from analysis.workbook.reading import Upload
+from analysis.workbook.schema import Problem
+from analysis.workbook.writing import (
+    neutralise,
+    problems_to_bytes,
+    safe_csv,
+    safe_frame,
+    workbook_bytes,
 )
-from analysis.models import Feedback, Question, Rating, Recruitment, Session
-from analysis.schema import Problem
 from tests.conftest import FixedLabeller, minimal_sheets
 
 PAYLOADS = ['=HYPERLINK("http://evil.invalid","klikk")', "+1+cmd|' /C calc'!A0", "-2+3",
@@ -112,13 +117,13 @@ def test_store_frames_downloaded_as_csv_are_inert(hostile):
 
 
 def test_comparison_workbook_is_inert(hostile):
-    reports = pytest.importorskip("analysis.reports")
+    reports = pytest.importorskip("analysis.reports.comparison")
     data = reports.export_comparison(hostile, "=Driftssjef", "en")
     assert assert_inert_xlsx(data) > 10
 
 
 def test_guide_workbook_is_inert(hostile):
-    guide = pytest.importorskip("analysis.guide")
+    guide = pytest.importorskip("analysis.reports.guide")
     data, _name, _mime = guide.export_guide(hostile, "A1", "xlsx", "nb")
     assert assert_inert_xlsx(data) > 5
 

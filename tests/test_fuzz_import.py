@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from analysis.errors import FileRejected, WorkbookError
-from analysis.io import Upload, workbook_bytes
+from analysis.workbook.reading import Upload
+from analysis.workbook.writing import workbook_bytes
 from tests.conftest import FixedLabeller, minimal_sheets
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,

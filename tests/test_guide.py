@@ -10,12 +10,19 @@ from docx import Document
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from analysis import guide as gd
-from analysis.auth import Actor
-from analysis.cli import main
+from analysis import (
+    DEJAVU_DIR,
+    build_guide,
+    export_guide,
+    guide_docx,
+    guide_pdf,
+    guide_xlsx,
+)
+from analysis.cli.main import main
 from analysis.errors import NotFound, PermissionDenied
-from analysis.models import AuditEvent
-from analysis.ratings import reveal
+from analysis.store.auth import Actor
+from analysis.store.models import AuditEvent
+from analysis.store.ratings import reveal
 from tests.conftest import minimal_sheets
 
 RECRUITER = Actor("rita", "recruiter")
@@ -70,7 +77,7 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_questions_grouped_by_fit_with_follow_up_chains(loaded):
-    guide = gd.build_guide(loaded, "B1", "nb")
+    guide = build_guide(loaded, "B1", "nb")
     assert guide.candidate == "Kari Nordmann" and guide.recruitment == "Økonomisjef Tromsø"
     assert [g.fit for g in guide.groups] == ["job", "supervisor", "organization", "other"]
     job = guide.groups[0]
@@ -83,7 +90,7 @@ def test_questions_grouped_by_fit_with_follow_up_chains(loaded):
 
 
 def test_prompts_in_norwegian(loaded):
-    prompts = gd.build_guide(loaded, "B1", "nb").prompts
+    prompts = build_guide(loaded, "B1", "nb").prompts
     assert prompts[0] == "Hvordan opplevde du det omvendte intervjuet?"
     assert ("Du spurte om selve jobben, blant annet «Hvorfor er stillingen ledig?» – hvorfor var "
             "det viktig for deg?") in prompts
@@ -95,36 +102,36 @@ def test_prompts_in_norwegian(loaded):
 
 
 def test_prompts_in_english(loaded):
-    prompts = gd.build_guide(loaded, "B1", "en").prompts
+    prompts = build_guide(loaded, "B1", "en").prompts
     assert "You did not ask about the team – what do you want to know?" in prompts
     assert ("You asked about the manager, for example “Hvordan gir du tilbakemelding?” – why was "
             "that important to you?") in prompts
-    b2 = gd.build_guide(loaded, "B2", "en")
+    b2 = build_guide(loaded, "B2", "en")
     assert "You did not ask about the manager – what do you want to know?" in b2.prompts
     assert "You did not ask about the organisation – what do you want to know?" in b2.prompts
 
 
 def test_ratings_stay_out_of_the_guide_until_revealed(loaded):
-    closed = gd.build_guide(loaded, "B1", "nb")
+    closed = build_guide(loaded, "B1", "nb")
     assert not closed.ratings_open and closed.ratings.empty and closed.notes == []
     assert closed.ratings_status.startswith("1 av 2 vurderinger levert")
     assert closed.handed_in == ["Per Leder (leder) leverte 04.03.2026 12:00"]
-    for data in (gd.guide_pdf(closed), gd.guide_docx(closed), gd.guide_xlsx(closed)):
+    for data in (guide_pdf(closed), guide_docx(closed), guide_xlsx(closed)):
         assert b"Hemmelig" not in data
-    assert "Hemmelig" not in pdf_text(gd.guide_pdf(closed))
+    assert "Hemmelig" not in pdf_text(guide_pdf(closed))
     reveal(loaded.as_actor(RECRUITER), "B1")
-    opened = gd.build_guide(loaded, "B1", "nb")
+    opened = build_guide(loaded, "B1", "nb")
     assert opened.ratings_open and opened.notes == [("Per Leder", "Hemmelig notat om Kari")]
     assert opened.ratings.loc["Samtale", "Per Leder (leder)"] == 5
-    text = pdf_text(gd.guide_pdf(opened))
+    text = pdf_text(guide_pdf(opened))
     assert "Hemmelig notat om Kari" in text and "Vist av rekrutterer" in text
     # a viewer's guide shows the revealed scores but not the notes
-    viewer = gd.build_guide(loaded.as_actor(VIEWER), "B1", "nb")
+    viewer = build_guide(loaded.as_actor(VIEWER), "B1", "nb")
     assert viewer.ratings_open and viewer.notes == []
 
 
 def test_complete_ratings_side_by_side_with_difference(loaded):
-    guide = gd.build_guide(loaded, "B2", "en")
+    guide = build_guide(loaded, "B2", "en")
     assert guide.ratings_open
     table = guide.ratings
     assert list(table.columns) == ["Olga Observatør (observer)", "Per Leder (manager)",
@@ -134,7 +141,7 @@ def test_complete_ratings_side_by_side_with_difference(loaded):
 
 
 def test_figures_next_to_the_other_finalists(loaded):
-    guide = gd.build_guide(loaded, "B1", "nb")
+    guide = build_guide(loaded, "B1", "nb")
     assert list(guide.figures.columns) == ["Kari Nordmann", "Åse Ødegård", "Ola Hansen"]
     assert guide.figures.loc["Spørsmål"].tolist() == ["6", "2", "1"]
     assert guide.figures.loc["Fit dekket (av 4)"].tolist() == ["3", "2", "1"]
@@ -144,59 +151,59 @@ def test_figures_next_to_the_other_finalists(loaded):
 
 
 def test_process_check_is_part_of_the_guide(loaded):
-    guide = gd.build_guide(loaded, "B1", "en")
+    guide = build_guide(loaded, "B1", "en")
     lines = {line.rule: line.status for line in guide.process}
     assert lines["same_day"] == "pass" and lines["candidate_time"] == "pass"
     assert lines["ratings_before_second"] == "warning"  # B1 and B3 lack ratings
-    assert "Process check of the recruitment" in pdf_text(gd.guide_pdf(guide))
+    assert "Process check of the recruitment" in pdf_text(guide_pdf(guide))
 
 
 def test_pseudonyms_hide_every_name(loaded):
-    guide = gd.build_guide(loaded, "B2", "nb", pseudonyms=True)
+    guide = build_guide(loaded, "B2", "nb", pseudonyms=True)
     assert guide.candidate == "Finalist B"
     assert list(guide.figures.columns) == ["Finalist B", "Finalist A", "Finalist C"]
-    text = pdf_text(gd.guide_pdf(guide))
+    text = pdf_text(guide_pdf(guide))
     for name in ("Kari", "Åse", "Ødegård", "Ola Hansen"):
         assert name not in text
     assert "Guide til andregangsintervju: Finalist B" in text
 
 
 def test_pdf_text_reads_back_with_norwegian_characters(loaded):
-    nb = pdf_text(gd.guide_pdf(gd.build_guide(loaded, "B2", "nb")))
+    nb = pdf_text(guide_pdf(build_guide(loaded, "B2", "nb")))
     assert "Guide til andregangsintervju: Åse Ødegård" in nb
     assert "Økonomisjef Tromsø" in nb
     assert "Du spurte ikke om lederen – hva vil du vite?" in nb
     assert "Hvordan er stemningen i teamet?" in nb
     assert "Person–Gruppe" in nb
-    en = pdf_text(gd.guide_pdf(gd.build_guide(loaded, "B2", "en")))
+    en = pdf_text(guide_pdf(build_guide(loaded, "B2", "en")))
     assert "Second-interview guide: Åse Ødegård" in en
     assert "You did not ask about the organisation – what do you want to know?" in en
     assert "Figures next to the other finalists" in en
 
 
 def test_pdf_without_the_unicode_font_falls_back_to_latin1(loaded, tmp_path):
-    guide = gd.build_guide(loaded, "B2", "nb")
-    text = pdf_text(gd.guide_pdf(guide, font_dir=tmp_path))  # an empty folder: no DejaVu
+    guide = build_guide(loaded, "B2", "nb")
+    text = pdf_text(guide_pdf(guide, font_dir=tmp_path))  # an empty folder: no DejaVu
     assert "Åse Ødegård" in text and "Økonomisjef Tromsø" in text  # latin-1 has æøå
     assert "Du spurte ikke om lederen - hva vil du vite?" in text
 
 
-@pytest.mark.skipif(not (gd.DEJAVU_DIR / "DejaVuSans.ttf").exists(),
+@pytest.mark.skipif(not (DEJAVU_DIR / "DejaVuSans.ttf").exists(),
                     reason="fonts-dejavu-core is not installed (.ci/run installs it)")
 def test_pdf_embeds_the_unicode_font(loaded):
-    data = gd.guide_pdf(gd.build_guide(loaded, "B1", "nb"))
+    data = guide_pdf(build_guide(loaded, "B1", "nb"))
     assert data.startswith(b"%PDF") and b"DejaVuSans" in data
 
 
 def test_docx_and_xlsx(loaded):
-    guide = gd.build_guide(loaded, "B1", "nb")
-    doc = Document(io.BytesIO(gd.guide_docx(guide)))
+    guide = build_guide(loaded, "B1", "nb")
+    doc = Document(io.BytesIO(guide_docx(guide)))
     paragraphs = [p.text for p in doc.paragraphs]
     assert "Guide til andregangsintervju: Kari Nordmann" in paragraphs
     assert "Du spurte ikke om teamet – hva vil du vite?" in paragraphs
     assert "↳ 3. Hva lærte dere av det? [Person–Leder]" in paragraphs
     assert doc.tables[0].cell(0, 1).text == "Kari Nordmann"  # the figures table
-    sheets = pd.read_excel(io.BytesIO(gd.guide_xlsx(guide)), sheet_name=None)
+    sheets = pd.read_excel(io.BytesIO(guide_xlsx(guide)), sheet_name=None)
     assert list(sheets) == ["Guide", "Forslag til spørsmål", "Spørsmål", "Tall", "Prosessjekk"]
     questions = sheets["Spørsmål"]
     assert questions["Dybde"].tolist() == [0, 1, 2, 0, 0, 0]
@@ -206,18 +213,18 @@ def test_docx_and_xlsx(loaded):
 
 def test_declined_session_and_unknown_session(sqlite_store, make_upload, labeller):
     sqlite_store.import_upload(make_upload(), labeller)
-    guide = gd.build_guide(sqlite_store, "A2", "en")
+    guide = build_guide(sqlite_store, "A2", "en")
     assert guide.groups == [] and guide.missing_fits == []
     assert guide.prompts[0].startswith("The candidate declined the reverse interview")
-    assert "declined" in pdf_text(gd.guide_pdf(guide))
+    assert "declined" in pdf_text(guide_pdf(guide))
     with pytest.raises(NotFound):
-        gd.build_guide(sqlite_store, "NOPE", "nb")
+        build_guide(sqlite_store, "NOPE", "nb")
 
 
 def test_export_needs_permission_and_is_audited(loaded):
     with pytest.raises(PermissionDenied):
-        gd.export_guide(loaded.as_actor(VIEWER), "B1", "pdf")
-    data, name, mime = gd.export_guide(loaded.as_actor(RECRUITER), "B1", "docx", "en")
+        export_guide(loaded.as_actor(VIEWER), "B1", "pdf")
+    data, name, mime = export_guide(loaded.as_actor(RECRUITER), "B1", "docx", "en")
     assert name == "guide_B1_en.docx" and mime.endswith("document") and data[:2] == b"PK"
     with loaded.engine.connect() as conn:
         events = conn.execute(select(AuditEvent.actor, AuditEvent.target, AuditEvent.detail)

@@ -11,8 +11,9 @@ import pytest
 
 from analysis import config
 from analysis.errors import FileRejected
-from analysis.io import Upload, inspect_file, validate_upload, write_template
-from analysis.schema import parse_date, parse_time, problems_frame
+from analysis.workbook.reading import Upload, inspect_file, validate_upload
+from analysis.workbook.schema import parse_date, parse_time, problems_frame
+from analysis.workbook.writing import write_template
 from tests.conftest import minimal_sheets
 
 

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import metrics as m
+from analysis import figures as m
+from analysis import FITS, SCORES
 from analysis.errors import InputError, NotFound
-from analysis.store import with_effective_fit
+from analysis.store.core import with_effective_fit
 
 
 def sessions_frame(*rows: dict) -> pd.DataFrame:
@@ -179,7 +180,7 @@ def test_fit_matrix_counts_shares_and_labels():
     shares = m.fit_matrix(questions, sessions, normalize=True)
     assert shares.loc["S1", "job"] == 0.5
     assert shares.loc["S2", "organization"] == 1.0  # of the labelled questions
-    assert shares.loc["S3", list(m.FITS)].sum() == 0
+    assert shares.loc["S3", list(FITS)].sum() == 0
 
 
 def test_dug_into_counts_follow_ups_by_the_root_question_fit():
@@ -370,7 +371,7 @@ def test_compare_finalists():
         questions_frame("S4", ["job"]),
     ])
     ratings = pd.DataFrame({"session_id": ["S1", "S1"], "rater": ["a", "b"],
-                            **{s: [4, 2] for s in m.SCORES}})
+                            **{s: [4, 2] for s in SCORES}})
     c = m.compare_finalists("R", sessions, questions, ratings)
     assert c.recruitment == "R" and c.has_scores
     assert c.figures["candidate"].tolist() == ["Kari", "Ola"]

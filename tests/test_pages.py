@@ -12,48 +12,29 @@ from streamlit.testing.v1 import AppTest
 
 from analysis import config
 from analysis.i18n import t
-from analysis.io import Upload, workbook_bytes
-from analysis.store import Store
+from analysis.store.core import Store
+from analysis.workbook.reading import Upload
+from analysis.workbook.writing import workbook_bytes
 from tests.conftest import ROOT, FixedLabeller, minimal_sheets
 
 APP = str(ROOT / "app.py")
 #: page file -> the translation prefix of its title
 PAGES = {
-    "pages/overview.py": "overview",
-    "pages/import_data.py": "import",
-    "pages/coverage.py": "coverage",
-    "pages/depth.py": "depth",
-    "pages/experience.py": "experience",
-    "pages/compare.py": "compare",
-    "pages/questions.py": "questions",
+    "app_pages/overview.py": "overview",
+    "app_pages/import_data.py": "import",
+    "app_pages/coverage.py": "coverage",
+    "app_pages/depth.py": "depth",
+    "app_pages/experience.py": "experience",
+    "app_pages/compare.py": "compare",
+    "app_pages/questions.py": "questions",
 }
 TIMEOUT = 120
-
-
-@pytest.fixture(autouse=True)
-def navigation_as_served(monkeypatch):
-    """Run app.py's `st.navigation` on every rerun, as the server does.
-
-    AppTest resets ``PagesManager.uses_pages_directory`` before each run, so with a ``pages/``
-    folder every rerun falls back to Streamlit's v1 multipage mode and runs the page alone,
-    without app.py's sidebar. A server turns v1 mode off for good at the first `st.navigation`
-    call; this fixture does the same for AppTest.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.fixture(scope="session")
 def model_file(tmp_path_factory):
     """A fit model trained once for the whole run (without cross-validation, a few seconds)."""
-    from analysis.classifier import reset_default_model, save_model, train_model
+    from analysis.model.training import reset_default_model, save_model, train_model
 
     path = tmp_path_factory.mktemp("model") / "fit_model.skops"
     model = train_model(cv=False)
@@ -65,7 +46,7 @@ def model_file(tmp_path_factory):
 @pytest.fixture
 def app_env(tmp_path, monkeypatch, model_file):
     """An empty SQLite store and the trained model, as the app reads them from the environment."""
-    from analysis.classifier import reset_default_model
+    from analysis.model.training import reset_default_model
 
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     monkeypatch.setenv("OMVENDT_DATABASE_URL", url)
@@ -92,7 +73,7 @@ def _app() -> AppTest:
 
 def _open(page: str) -> AppTest:
     at = _app()
-    if page != "pages/overview.py":
+    if page != "app_pages/overview.py":
         at.switch_page(page).run()
     return at
 
@@ -137,7 +118,7 @@ def test_page_renders_on_the_sample(sample_store, page):
     at = _open(page)
     _assert_ok(at)
     assert at.title[0].value == t(f"ui.{PAGES[page]}.title", "nb")
-    assert not at.info or page == "pages/import_data.py" or all(
+    assert not at.info or page == "app_pages/import_data.py" or all(
         "Ingen data" not in i.value for i in at.info)
 
 
@@ -146,7 +127,7 @@ def test_page_renders_on_an_empty_store(app_env, page):
     at = _open(page)
     _assert_ok(at)
     assert at.title[0].value == t(f"ui.{PAGES[page]}.title", "nb")
-    expected = "ui.import.empty" if page == "pages/import_data.py" else "ui.common.no_data"
+    expected = "ui.import.empty" if page == "app_pages/import_data.py" else "ui.common.no_data"
     assert any(i.value == t(expected, "nb") for i in at.info)
 
 
@@ -161,7 +142,7 @@ def test_language_switch_changes_the_text_and_survives_a_page_change(sample_stor
     _assert_ok(at)
     assert at.title[0].value == "Overview"
     assert t("ui.overview.m_held", "en") in [m.label for m in at.metric]
-    at.switch_page("pages/coverage.py").run()
+    at.switch_page("app_pages/coverage.py").run()
     assert at.session_state["lang"] == "en"
     assert at.title[0].value == "Fit coverage"
     assert t("fit.supervisor", "en") in _cells(at)
@@ -179,7 +160,7 @@ def test_recruitment_filter_narrows_every_page(sample_store):
     _assert_ok(at)
     assert next(m.value for m in at.metric if m.label == label) == "1"
     # the filter survives the page change and narrows the coverage table too
-    at.switch_page("pages/coverage.py").run()
+    at.switch_page("app_pages/coverage.py").run()
     assert at.session_state["filter_recruitments"] == [names[0]]
     recruitment = t("ui.common.recruitment", "nb")
     table = _table(at, recruitment, t("report.figure.fits_covered", "nb"))
@@ -190,7 +171,7 @@ def test_recruitment_filter_narrows_every_page(sample_store):
 
 def test_candidate_filter_does_not_narrow_feedback(sample_store):
     """Feedback is shown in aggregate only: narrowing it to one finalist would tell their answer."""
-    at = _open("pages/experience.py")
+    at = _open("app_pages/experience.py")
     before = _texts(at)
     one = sample_store.sessions()["candidate"].iloc[0]
     at.multiselect(key="filter_candidates").set_value([one]).run()
@@ -227,7 +208,7 @@ def test_filters_that_match_nothing_say_what_to_do(sample_store):
 
 
 def test_valid_upload_shows_the_report_and_imports_on_the_button(app_env):
-    at = _open("pages/import_data.py")
+    at = _open("app_pages/import_data.py")
     data = workbook_bytes(minimal_sheets())
     at.file_uploader(key="import_files").upload("logg.xlsx", data).run()
     _assert_ok(at)
@@ -256,7 +237,7 @@ def test_invalid_upload_shows_every_problem_and_writes_nothing(app_env):
     sheets["Økter"].loc[0, "status"] = "kanskje"
     sheets["Spørsmål"]["nr"] = sheets["Spørsmål"]["nr"].astype(object)
     sheets["Spørsmål"].loc[2, "nr"] = "tre"
-    at = _open("pages/import_data.py")
+    at = _open("app_pages/import_data.py")
     at.file_uploader(key="import_files").upload("feil.xlsx", workbook_bytes(sheets)).run()
     _assert_ok(at)
     assert at.error and "2 feil" in at.error[0].value
@@ -269,7 +250,7 @@ def test_invalid_upload_shows_every_problem_and_writes_nothing(app_env):
 
 
 def test_a_file_that_is_not_a_workbook_is_refused_with_a_message(app_env):
-    at = _open("pages/import_data.py")
+    at = _open("app_pages/import_data.py")
     at.file_uploader(key="import_files").upload("notes.xlsx", b"just some text").run()
     _assert_ok(at)
     assert at.error and "notes.xlsx" in at.error[0].value
@@ -279,7 +260,7 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_a_message(app_env):
 
 
 def test_the_sample_workbook_imports_through_the_page(app_env):
-    at = _open("pages/import_data.py")
+    at = _open("app_pages/import_data.py")
     at.file_uploader(key="import_files").upload(
         "omvendt_sample.xlsx", config.SAMPLE_WORKBOOK.read_bytes()).run()
     _assert_ok(at)
@@ -287,7 +268,7 @@ def test_the_sample_workbook_imports_through_the_page(app_env):
     _assert_ok(at)
     assert app_env.summary()["sessions"] == len(
         Store(app_env.url).sessions()) > 0
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("app_pages/overview.py").run()
     _assert_ok(at)
     assert not any(i.value == t("ui.common.no_data", "nb") for i in at.info)
 
@@ -296,7 +277,7 @@ def test_the_sample_workbook_imports_through_the_page(app_env):
 
 
 def test_label_correction_in_the_editor_is_stored_and_shown_everywhere(sample_store):
-    at = _open("pages/questions.py")
+    at = _open("app_pages/questions.py")
     _assert_ok(at)
     first = at.session_state["questions_rows"][0]["id"]
     before = sample_store.questions().set_index("id").loc[first]
@@ -314,13 +295,13 @@ def test_label_correction_in_the_editor_is_stored_and_shown_everywhere(sample_st
     assert t(f"fit.{target}", "nb") in at.data_editor(key="questions_editor").value[
         fit_col].tolist()
     # and the coverage page counts it
-    at.switch_page("pages/coverage.py").run()
+    at.switch_page("app_pages/coverage.py").run()
     figures = _table(at, t("report.figure.fits_covered", "nb"))
     assert figures[t(f"fit.{target}", "nb")].sum() >= 1
 
 
 def test_explanation_of_a_label(sample_store):
-    at = _open("pages/questions.py")
+    at = _open("app_pages/questions.py")
     first = at.session_state["questions_rows"][0]["id"]
     at.selectbox(key="questions_explain").set_value(first).run()
     _assert_ok(at)
@@ -329,7 +310,7 @@ def test_explanation_of_a_label(sample_store):
 
 
 def test_retrain_reports_scores_and_changed_labels(sample_store, monkeypatch):
-    from analysis import classifier
+    import analysis as classifier
 
     calls = {}
     real = classifier.train_model
@@ -341,7 +322,7 @@ def test_retrain_reports_scores_and_changed_labels(sample_store, monkeypatch):
         return model
 
     monkeypatch.setattr(classifier, "train_model", quick)
-    at = _open("pages/questions.py")
+    at = _open("app_pages/questions.py")
     at.button(key="questions_retrain").click().run()
     _assert_ok(at)
     assert "corrections" in calls
@@ -357,13 +338,13 @@ def test_retrain_reports_scores_and_changed_labels(sample_store, monkeypatch):
 
 
 def test_compare_export_produces_the_workbook(sample_store, monkeypatch):
-    from analysis import reports
+    import analysis as reports
 
     made = []
     real = reports.comparison_workbook
     monkeypatch.setattr(reports, "comparison_workbook",
                         lambda c, lang="nb", **kw: made.append(real(c, lang, **kw)) or made[-1])
-    at = _open("pages/compare.py")
+    at = _open("app_pages/compare.py")
     _assert_ok(at)
     recruitment = at.selectbox(key="compare_recruitment").value
     assert at.download_button(key="compare_export")
@@ -376,7 +357,7 @@ def test_compare_export_produces_the_workbook(sample_store, monkeypatch):
 
 
 def test_pseudonyms_hide_names_on_pages_and_in_the_export(sample_store, monkeypatch):
-    from analysis import reports
+    import analysis as reports
 
     made = []
     real = reports.comparison_workbook
@@ -386,8 +367,8 @@ def test_pseudonyms_hide_names_on_pages_and_in_the_export(sample_store, monkeypa
     at = _app()
     at.toggle(key="pseudonyms").set_value(True).run()
     _assert_ok(at)
-    for page in ("pages/overview.py", "pages/coverage.py", "pages/depth.py",
-                 "pages/compare.py", "pages/questions.py"):
+    for page in ("app_pages/overview.py", "app_pages/coverage.py", "app_pages/depth.py",
+                 "app_pages/compare.py", "app_pages/questions.py"):
         at.switch_page(page).run()
         _assert_ok(at)
         shown = _cells(at) + _texts(at)
@@ -399,7 +380,7 @@ def test_pseudonyms_hide_names_on_pages_and_in_the_export(sample_store, monkeypa
 
 
 def test_experience_never_links_a_finalist_to_an_answer(sample_store):
-    at = _open("pages/experience.py")
+    at = _open("app_pages/experience.py")
     _assert_ok(at)
     sessions = sample_store.sessions()
     for df in at.dataframe:
@@ -414,7 +395,7 @@ def test_experience_never_links_a_finalist_to_an_answer(sample_store):
 def test_experience_withholds_small_groups(app_env):
     """Two answers (the minimal workbook) are fewer than the minimum: no number is shown."""
     app_env.import_upload(Upload("log.xlsx", workbook_bytes(minimal_sheets())), FixedLabeller())
-    at = _open("pages/experience.py")
+    at = _open("app_pages/experience.py")
     _assert_ok(at)
     assert any(w.value == t("ui.experience.too_few", "nb", n=2,
                             min=config.MIN_FEEDBACK_ANSWERS) for w in at.warning)

@@ -8,16 +8,15 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 import ui
-from analysis import process as pr
-from analysis import ratings as rt
-from analysis.auth import LOCAL, Actor
+from analysis import RULES, invitation_text, plan_state, session_states, visible_ratings
 from analysis.i18n import t
-from analysis.models import Account
-from analysis.schema import SCORES
-from analysis.store import Store
+from analysis.store.auth import LOCAL, Actor
+from analysis.store.core import Store
+from analysis.store.models import Account
+from analysis.workbook.schema import SCORES
 from tests.conftest import ROOT, FixedLabeller, minimal_sheets
 
-PAGES = ["pages/ratings.py", "pages/planning.py", "pages/guide.py"]
+PAGES = ["app_pages/ratings.py", "app_pages/planning.py", "app_pages/guide.py"]
 TIMEOUT = 60
 RECRUITER = Actor("rita", "recruiter")
 PER = Actor("per", "rater")
@@ -37,7 +36,8 @@ def empty(tmp_path, monkeypatch):
 @pytest.fixture
 def closed(empty):
     """A1 has the manager's rating only (1 of 2): closed for everyone but Per."""
-    from analysis.io import Upload, workbook_bytes
+    from analysis.workbook.reading import Upload
+    from analysis.workbook.writing import workbook_bytes
 
     sheets = minimal_sheets()
     sheets["Vurderinger"] = sheets["Vurderinger"].iloc[:1].assign(notat="Hemmelig notat")
@@ -47,9 +47,17 @@ def closed(empty):
     return empty
 
 
+def _act_as(actor: Actor, monkeypatch) -> None:
+    """Every page and the store they read see ``actor`` (as if signed in)."""
+    import ui.auth
+
+    monkeypatch.setattr(ui.auth, "current_actor", lambda: actor)
+    monkeypatch.setattr(ui, "current_actor", lambda: actor)
+
+
 def _run(page: str, actor: Actor, monkeypatch, session: str | None = "A1",
          lang: str = "nb") -> AppTest:
-    monkeypatch.setattr(ui, "current_actor", lambda: actor)
+    _act_as(actor, monkeypatch)
     at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT)
     at.session_state["lang"] = lang
     at.run()
@@ -102,7 +110,7 @@ def test_page_on_an_empty_store_says_what_to_do(empty, monkeypatch, page):
 
 @pytest.mark.parametrize("actor", [LOCAL, RECRUITER, OLGA, VIEWER], ids=lambda a: a.role)
 def test_ratings_page_is_blind_before_complete(closed, monkeypatch, actor):
-    at = _run("pages/ratings.py", actor, monkeypatch)
+    at = _run("app_pages/ratings.py", actor, monkeypatch)
     _ok(at)
     everything = _texts(at) + _cells(at)
     assert "Hemmelig notat" not in everything
@@ -112,12 +120,12 @@ def test_ratings_page_is_blind_before_complete(closed, monkeypatch, actor):
 
 
 def test_rater_sees_own_rating_and_hands_in_through_the_form(closed, monkeypatch):
-    per = _run("pages/ratings.py", PER, monkeypatch)
+    per = _run("app_pages/ratings.py", PER, monkeypatch)
     _ok(per)
     assert t("ui.ratings.your_rating", "nb") in _texts(per)  # Per's own scores
     own = next(df.value for df in per.dataframe if "Per Leder" in df.value.columns)
     assert own["Per Leder"].tolist() == [4, 3, 5, 4, 4]
-    at = _run("pages/ratings.py", OLGA, monkeypatch)
+    at = _run("app_pages/ratings.py", OLGA, monkeypatch)
     assert at.text_input(key="ratings_rater").disabled  # a rater rates as themselves
     at.radio(key="ratings_role").set_value("observer")
     for score, value in zip(SCORES, (2, 3, 4, 5, 1)):
@@ -125,7 +133,7 @@ def test_rater_sees_own_rating_and_hands_in_through_the_form(closed, monkeypatch
     at.text_area(key="ratings_note").input("Nysgjerrig og varm")
     next(b for b in at.button if b.label == t("ui.ratings.submit", "nb")).click().run()
     _ok(at)
-    stored = rt.visible_ratings(closed, "A1").set_index("rater")
+    stored = visible_ratings(closed, "A1").set_index("rater")
     assert stored.loc["Olga Observatør", [*SCORES]].tolist() == [2, 3, 4, 5, 1]
     assert stored.loc["Olga Observatør", "source"] == "app"
     # complete now: side by side, the difference highlighted, the other's note still hidden
@@ -139,22 +147,22 @@ def test_rater_sees_own_rating_and_hands_in_through_the_form(closed, monkeypatch
 
 
 def test_recruiter_reveals_and_sees_notes(closed, monkeypatch):
-    viewer = _run("pages/ratings.py", VIEWER, monkeypatch)
+    viewer = _run("app_pages/ratings.py", VIEWER, monkeypatch)
     assert not any(b.key == "ratings_reveal" for b in viewer.button)
     assert not any(f for f in viewer.slider)  # a viewer does not rate
-    at = _run("pages/ratings.py", RECRUITER, monkeypatch)
+    at = _run("app_pages/ratings.py", RECRUITER, monkeypatch)
     at.button(key="ratings_reveal").click().run()
     _ok(at)
-    assert rt.session_states(closed, "A1").iloc[0]["revealed_by"] == "rita"
+    assert session_states(closed, "A1").iloc[0]["revealed_by"] == "rita"
     assert _side_by_side(at)
     assert "Hemmelig notat" in _texts(at)
-    viewer = _run("pages/ratings.py", VIEWER, monkeypatch)
+    viewer = _run("app_pages/ratings.py", VIEWER, monkeypatch)
     assert _side_by_side(viewer)
     assert "Hemmelig notat" not in _texts(viewer)
 
 
 def test_required_raters_setting_on_the_page(closed, monkeypatch):
-    at = _run("pages/ratings.py", RECRUITER, monkeypatch, lang="en")
+    at = _run("app_pages/ratings.py", RECRUITER, monkeypatch, lang="en")
     at.number_input(key="ratings_required").set_value(1)
     at.button(key="ratings_required_save").click().run()
     _ok(at)
@@ -165,33 +173,33 @@ def test_required_raters_setting_on_the_page(closed, monkeypatch):
 
 
 def test_planning_checklist_is_saved(closed, monkeypatch):
-    at = _run("pages/planning.py", RECRUITER, monkeypatch)
+    at = _run("app_pages/planning.py", RECRUITER, monkeypatch)
     at.checkbox(key="planning_item_room").check()
     at.checkbox(key="planning_item_manager_agreed").check()
     next(b for b in at.button if b.label == t("ui.planning.save", "nb")).click().run()
     _ok(at)
-    plan = pr.plan_state(closed, "Driftssjef Bergen")
+    plan = plan_state(closed, "Driftssjef Bergen")
     assert {k for k, v in plan.items() if v} == {"room", "manager_agreed"}
     assert t("ui.planning.progress", "nb", done=2, total=9) in at.get("progress")[0].proto.text
-    viewer = _run("pages/planning.py", VIEWER, monkeypatch)
+    viewer = _run("app_pages/planning.py", VIEWER, monkeypatch)
     assert viewer.checkbox(key="planning_item_room").value is True
     assert viewer.checkbox(key="planning_item_room").disabled
     assert t("ui.planning.read_only", "nb") in _texts(viewer)
 
 
 def test_planning_shows_the_process_check_and_the_invitation(closed, monkeypatch):
-    at = _run("pages/planning.py", VIEWER, monkeypatch, lang="en")
+    at = _run("app_pages/planning.py", VIEWER, monkeypatch, lang="en")
     _ok(at)
     text = _texts(at)
-    for rule in pr.RULES:
+    for rule in RULES:
         assert t(f"process.rule.{rule}", "en") in text
     assert "Ratings missing (handed in/required): A1 (1/2)." in text
     codes = [c.value for c in at.code]
-    assert codes == [pr.invitation_text("nb"), pr.invitation_text("en")]
+    assert codes == [invitation_text("nb"), invitation_text("en")]
 
 
 def test_guide_page_renders_the_guide_and_offers_downloads(closed, monkeypatch):
-    at = _run("pages/guide.py", LOCAL, monkeypatch)
+    at = _run("app_pages/guide.py", LOCAL, monkeypatch)
     _ok(at)
     text = _texts(at)
     assert "Guide til andregangsintervju: Kari Nordmann" in text
@@ -204,8 +212,8 @@ def test_guide_page_renders_the_guide_and_offers_downloads(closed, monkeypatch):
 
 
 def test_guide_page_for_a_viewer_has_no_downloads_and_honours_pseudonyms(closed, monkeypatch):
-    monkeypatch.setattr(ui, "current_actor", lambda: VIEWER)
-    at = AppTest.from_file(str(ROOT / "pages/guide.py"), default_timeout=TIMEOUT)
+    _act_as(VIEWER, monkeypatch)
+    at = AppTest.from_file(str(ROOT / "app_pages/guide.py"), default_timeout=TIMEOUT)
     at.session_state["pseudonyms"] = True
     at.run()
     at.selectbox(key="guide_session").select("A1").run()

@@ -8,13 +8,24 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from analysis import metrics, privacy
-from analysis.accounts import assign, create_account
-from analysis.audit import audit_log
+from analysis import (
+    ERASED_NAME,
+    access_export,
+    apply_retention,
+    erase_candidate,
+    pseudonym_map,
+    retention_due,
+    retention_months,
+    session_figures,
+    set_retention_months,
+)
 from analysis.errors import NotFound
-from analysis.io import Upload, workbook_bytes
-from analysis.models import Base
-from analysis.ratings import set_required_raters
+from analysis.store.accounts import assign, create_account
+from analysis.store.audit import audit_log
+from analysis.store.models import Base
+from analysis.store.ratings import set_required_raters
+from analysis.workbook.reading import Upload
+from analysis.workbook.writing import workbook_bytes
 from tests.conftest import minimal_sheets
 
 PERSONAL = ["Kari Nordmann", "Hvorfor er stillingen ledig?", "Hva skjedde med forgjengeren?",
@@ -40,13 +51,13 @@ def loaded(store, make_upload, labeller):
 
 
 def test_erase_removes_the_person_from_every_table_and_keeps_the_figures(loaded):
-    before = metrics.session_figures(loaded.sessions(), loaded.questions())
+    before = session_figures(loaded.sessions(), loaded.questions())
     before_q = loaded.questions()[["session_id", "seq", "minute", "follow_up_to", "fit",
                                    "fit_source"]]
     text = _all_text(loaded)
     assert all(p in text for p in PERSONAL)  # the scan would see them
 
-    counts = privacy.erase_candidate(loaded, "A1")
+    counts = erase_candidate(loaded, "A1")
 
     assert counts == {"questions": 3, "notes": 2, "feedback_links": 1, "corrections": 1}
     text = _all_text(loaded)
@@ -54,11 +65,11 @@ def test_erase_removes_the_person_from_every_table_and_keeps_the_figures(loaded)
         assert personal not in text
     after_q = loaded.questions()[before_q.columns]
     pd.testing.assert_frame_equal(after_q, before_q)  # fits, seq, follow-ups, corrections stay
-    after = metrics.session_figures(loaded.sessions(), loaded.questions())
+    after = session_figures(loaded.sessions(), loaded.questions())
     fig_cols = [c for c in before.columns if c.startswith("n_")] + [
         "questions", "fits_covered", "follow_up_share", "max_depth"]
     pd.testing.assert_frame_equal(after[fig_cols], before[fig_cols])
-    assert after.loc[0, "candidate"] == privacy.ERASED_NAME
+    assert after.loc[0, "candidate"] == ERASED_NAME
     sessions = loaded.sessions().set_index("session_id")
     assert pd.notna(sessions.loc["A1", "erased_at"])
     assert pd.isna(sessions.loc["A2", "erased_at"])
@@ -70,7 +81,7 @@ def test_erase_removes_the_person_from_every_table_and_keeps_the_figures(loaded)
 
 
 def test_erasure_audit_says_that_not_what(loaded):
-    privacy.erase_candidate(loaded, "A1")
+    erase_candidate(loaded, "A1")
     log = audit_log(loaded, action="erase")
     assert len(log) == 1 and log.iloc[0]["target"] == "A1"
     assert log.iloc[0]["actor"] == "local"
@@ -81,7 +92,7 @@ def test_the_audit_trail_is_append_only_in_the_database(loaded):
     from sqlalchemy import delete, update
     from sqlalchemy.exc import DBAPIError
 
-    from analysis.models import AuditEvent
+    from analysis.store.models import AuditEvent
 
     n = len(audit_log(loaded))
     for statement in (update(AuditEvent).values(actor="someone else"), delete(AuditEvent)):
@@ -95,13 +106,13 @@ def test_the_audit_trail_is_append_only_in_the_database(loaded):
 def test_erase_unknown_session_changes_nothing(loaded):
     version = loaded.version()
     with pytest.raises(NotFound):
-        privacy.erase_candidate(loaded, "NOPE")
+        erase_candidate(loaded, "NOPE")
     assert loaded.version() == version
 
 
 def test_erasure_is_one_transaction(loaded, monkeypatch):
     """A failure half-way leaves the session exactly as it was."""
-    from analysis import privacy as mod
+    from analysis.store import privacy as mod
 
     real_update = mod.update
     calls = {"n": 0}
@@ -114,14 +125,14 @@ def test_erasure_is_one_transaction(loaded, monkeypatch):
 
     monkeypatch.setattr(mod, "update", failing_update)
     with pytest.raises(RuntimeError):
-        privacy.erase_candidate(loaded, "A1")
+        erase_candidate(loaded, "A1")
     assert "Kari Nordmann" in set(loaded.sessions()["candidate"])
     assert "God samtale" in set(loaded.ratings()["note"])
     assert "Hvorfor er stillingen ledig?" in set(loaded.questions()["question"])
 
 
 def test_reimport_does_not_bring_erased_data_back(loaded, make_upload, labeller):
-    privacy.erase_candidate(loaded, "A1")
+    erase_candidate(loaded, "A1")
     sheets = minimal_sheets()
     sheets["Spørsmål"].loc[0, "spørsmål"] = "Hvorfor er stillingen ledig nå?"  # a changed file
     loaded.import_upload(make_upload(sheets), labeller)
@@ -139,39 +150,39 @@ def test_retention_due_and_apply(store, make_upload, labeller):
         ignore_index=True)
     store.import_upload(make_upload(sheets), labeller)
     # 2026-03-04 + 6 months is 2026-09-04: due from that day on
-    assert privacy.retention_due(store, 6, today=pd.Timestamp("2026-09-03")).empty
-    due = privacy.retention_due(store, 6, today=pd.Timestamp("2026-09-04"))
+    assert retention_due(store, 6, today=pd.Timestamp("2026-09-03")).empty
+    due = retention_due(store, 6, today=pd.Timestamp("2026-09-04"))
     assert sorted(due["session_id"]) == ["A1", "A2"]
     assert set(due["due"].astype(str)) == {"2026-09-04"}
-    erased = privacy.apply_retention(store, 6, today=pd.Timestamp("2026-09-05"))
+    erased = apply_retention(store, 6, today=pd.Timestamp("2026-09-05"))
     assert sorted(erased) == ["A1", "A2"]
     names = store.sessions().set_index("session_id")["candidate"]
-    assert names["B1"] == "Nils Nilsen" and names["A1"] == privacy.ERASED_NAME
-    assert privacy.retention_due(store, 6, today=pd.Timestamp("2026-09-05")).empty
-    assert privacy.apply_retention(store, 6, today=pd.Timestamp("2026-09-05")) == []
+    assert names["B1"] == "Nils Nilsen" and names["A1"] == ERASED_NAME
+    assert retention_due(store, 6, today=pd.Timestamp("2026-09-05")).empty
+    assert apply_retention(store, 6, today=pd.Timestamp("2026-09-05")) == []
 
 
 def test_retention_counts_from_the_second_interview(store, make_upload, labeller):
     sheets = minimal_sheets()
     sheets["Økter"]["andregangsintervju"] = ["2026-05-01", None]
     store.import_upload(make_upload(sheets), labeller)
-    assert privacy.retention_due(store, 6, today=pd.Timestamp("2026-10-01")).empty
-    assert len(privacy.retention_due(store, 6, today=pd.Timestamp("2026-11-02"))) == 2
+    assert retention_due(store, 6, today=pd.Timestamp("2026-10-01")).empty
+    assert len(retention_due(store, 6, today=pd.Timestamp("2026-11-02"))) == 2
 
 
 def test_retention_setting(store):
-    assert privacy.retention_months(store) == 6
-    privacy.set_retention_months(store, 12)
-    assert privacy.retention_months(store) == 12
+    assert retention_months(store) == 6
+    set_retention_months(store, 12)
+    assert retention_months(store) == 12
     with pytest.raises(Exception, match="1 to 120"):
-        privacy.set_retention_months(store, 0)
+        set_retention_months(store, 0)
 
 
 def test_access_export_holds_everything_about_one_candidate(loaded):
     create_account(loaded, "rita", "rater password", "rater")
     assign(loaded, "rita", "A1")
     set_required_raters(loaded, "Driftssjef Bergen", 3)  # blind to raters, not to the candidate
-    data = privacy.access_export(loaded, "kari nordmann")
+    data = access_export(loaded, "kari nordmann")
     wb = load_workbook(io.BytesIO(data))
     assert {"sessions", "questions", "ratings", "feedback", "corrections", "assignments",
             "audit"} <= set(wb.sheetnames)
@@ -180,9 +191,9 @@ def test_access_export_holds_everything_about_one_candidate(loaded):
     assert "Ola Hansen" not in cells  # nobody else's data
     assert len(audit_log(loaded, action="access_export")) == 1
     # by session key too
-    assert load_workbook(io.BytesIO(privacy.access_export(loaded, "A1")))["sessions"].max_row == 2
+    assert load_workbook(io.BytesIO(access_export(loaded, "A1")))["sessions"].max_row == 2
     with pytest.raises(NotFound):
-        privacy.access_export(loaded, "Nobody Atall")
+        access_export(loaded, "Nobody Atall")
 
 
 def test_access_export_neutralises_formulas(store, labeller):
@@ -190,7 +201,7 @@ def test_access_export_neutralises_formulas(store, labeller):
     sheets["Økter"].loc[0, "kandidat"] = "=HYPERLINK(\"http://evil\",\"x\")"
     sheets["Vurderinger"].loc[0, "notat"] = "+1+cmd"
     store.import_upload(Upload("f.xlsx", workbook_bytes(sheets)), labeller)
-    wb = load_workbook(io.BytesIO(privacy.access_export(store, "A1")))
+    wb = load_workbook(io.BytesIO(access_export(store, "A1")))
     for ws in wb:
         for row in ws.iter_rows():
             for cell in row:
@@ -200,15 +211,15 @@ def test_access_export_neutralises_formulas(store, labeller):
 
 
 def test_pseudonyms_letter_finalists_per_recruitment(loaded):
-    names = privacy.pseudonym_map(loaded.sessions(), "en")
+    names = pseudonym_map(loaded.sessions(), "en")
     assert names == {"A1": "Finalist A", "A2": "Finalist B"}
 
 
 def test_trust_commands(tmp_path, monkeypatch, capsys, make_upload, labeller):
     """create-admin, retention, access-export, erase and audit from the command line."""
-    from analysis.accounts import authenticate
-    from analysis.cli import main
-    from analysis.store import Store
+    from analysis.cli.main import main
+    from analysis.store.accounts import authenticate
+    from analysis.store.core import Store
 
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     store = Store(url)
@@ -233,7 +244,7 @@ def test_trust_commands(tmp_path, monkeypatch, capsys, make_upload, labeller):
 
     assert main(["erase", "A1", "--db", url]) == 0
     assert main(["retention", "--months", "1", "--apply", "--db", url]) == 0
-    assert set(store.sessions()["candidate"]) == {privacy.ERASED_NAME}
+    assert set(store.sessions()["candidate"]) == {ERASED_NAME}
 
     csv_out = tmp_path / "audit.csv"
     assert main(["audit", "--csv", str(csv_out), "--db", url]) == 0

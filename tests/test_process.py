@@ -8,11 +8,21 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from analysis import process as pr
-from analysis.auth import Actor
+from analysis import (
+    PLAN_ITEMS,
+    RULES,
+    CheckLine,
+    invitation_text,
+    plan_state,
+    process_check,
+    recruitment_check,
+    set_max_finalists,
+    set_plan,
+)
 from analysis.errors import InputError, NotFound, PermissionDenied
 from analysis.i18n import t
-from analysis.models import AuditEvent
+from analysis.store.auth import Actor
+from analysis.store.models import AuditEvent
 
 DAY = dt.date(2026, 3, 4)
 SECOND = dt.date(2026, 3, 10)
@@ -44,16 +54,16 @@ def _ratings(sessions: pd.DataFrame, when: dt.datetime | None = dt.datetime(2026
                          for s in sessions["session_id"] for i in range(per_session)])
 
 
-def _check(sessions, ratings=None, **settings) -> dict[str, pr.CheckLine]:
+def _check(sessions, ratings=None, **settings) -> dict[str, CheckLine]:
     ratings = _ratings(sessions) if ratings is None else ratings
-    lines = pr.process_check(sessions, ratings, settings or None)
-    assert [line.rule for line in lines] == list(pr.RULES)
+    lines = process_check(sessions, ratings, settings or None)
+    assert [line.rule for line in lines] == list(RULES)
     return {line.rule: line for line in lines}
 
 
 def test_everything_passes_on_data_that_follows_the_method():
     lines = _check(_sessions())
-    assert {rule: line.status for rule, line in lines.items()} == dict.fromkeys(pr.RULES, "pass")
+    assert {rule: line.status for rule, line in lines.items()} == dict.fromkeys(RULES, "pass")
     assert lines["same_day"].text("en") == "Every held session was on 04.03.2026 (3)."
     assert lines["finalists"].text("nb") == "3 finalister (høyst 3)."
 
@@ -62,7 +72,7 @@ def test_every_line_reads_in_both_languages():
     cases = [_sessions(), _sessions(4, date=[DAY, DAY, SECOND, None]),
              _sessions(0), _sessions(2, status=["declined", "declined"])]
     for sessions in cases:
-        for line in pr.process_check(sessions, _ratings(sessions), {}):
+        for line in process_check(sessions, _ratings(sessions), {}):
             for lang in ("nb", "en"):
                 assert line.label(lang) and line.text(lang) and line.status_text(lang)
                 assert "{" not in line.text(lang)
@@ -178,16 +188,16 @@ def test_second_interview_after_rule():
 
 def test_recruitment_check_from_the_store(sqlite_store, make_upload, labeller):
     sqlite_store.import_upload(make_upload(), labeller)
-    lines = {line.rule: line for line in pr.recruitment_check(sqlite_store,
+    lines = {line.rule: line for line in recruitment_check(sqlite_store,
                                                               "Driftssjef Bergen")}
     assert lines["finalists"].params == {"n": 2, "max": 3}
     assert lines["declines"].params == {"declined": 1, "n": 2}
     assert lines["second_after"].status == "unknown"  # the minimal workbook has no such date
     with pytest.raises(NotFound):
-        pr.recruitment_check(sqlite_store, "Ukjent")
+        recruitment_check(sqlite_store, "Ukjent")
     # a viewer gets the same check: it needs who handed in and when, never the scores
     viewer = sqlite_store.as_actor(Actor("vera", "viewer"))
-    assert [line.status for line in pr.recruitment_check(viewer, "Driftssjef Bergen")] == [
+    assert [line.status for line in recruitment_check(viewer, "Driftssjef Bergen")] == [
         line.status for line in lines.values()]
 
 
@@ -198,18 +208,18 @@ def test_recruitment_check_from_the_store(sqlite_store, make_upload, labeller):
 def test_plan_is_stored_per_recruitment(store, make_upload, labeller):
     store.import_upload(make_upload(), labeller)
     name = "Driftssjef Bergen"
-    assert pr.plan_state(store, name) == dict.fromkeys(pr.PLAN_ITEMS, False)
+    assert plan_state(store, name) == dict.fromkeys(PLAN_ITEMS, False)
     recruiter = store.as_actor(Actor("rita", "recruiter"))
-    pr.set_plan(recruiter, name, {"room": True, "offered": True})
-    new = pr.set_plan(recruiter, name, {"offered": False, "same_day": True})
-    assert new == pr.plan_state(store.as_actor(Actor("vera", "viewer")), name)
+    set_plan(recruiter, name, {"room": True, "offered": True})
+    new = set_plan(recruiter, name, {"offered": False, "same_day": True})
+    assert new == plan_state(store.as_actor(Actor("vera", "viewer")), name)
     assert {k for k, v in new.items() if v} == {"room", "same_day"}
     with pytest.raises(PermissionDenied):
-        pr.set_plan(store.as_actor(Actor("per", "rater")), name, {"room": False})
+        set_plan(store.as_actor(Actor("per", "rater")), name, {"room": False})
     with pytest.raises(InputError, match="coffee"):
-        pr.set_plan(store, name, {"coffee": True})
+        set_plan(store, name, {"coffee": True})
     with pytest.raises(NotFound):
-        pr.plan_state(store, "Ukjent")
+        plan_state(store, "Ukjent")
     with store.engine.connect() as conn:
         details = list(conn.scalars(select(AuditEvent.detail).where(AuditEvent.action == "plan")))
     assert details == [{"room": True, "offered": True}, {"offered": False, "same_day": True}]
@@ -218,18 +228,18 @@ def test_plan_is_stored_per_recruitment(store, make_upload, labeller):
 def test_max_finalists_setting(sqlite_store, make_upload, labeller):
     sqlite_store.import_upload(make_upload(), labeller)
     name = "Driftssjef Bergen"
-    pr.set_max_finalists(sqlite_store, name, 1)
-    assert pr.recruitment_check(sqlite_store, name)[0].status == "warning"
+    set_max_finalists(sqlite_store, name, 1)
+    assert recruitment_check(sqlite_store, name)[0].status == "warning"
     with pytest.raises(PermissionDenied):
-        pr.set_max_finalists(sqlite_store.as_actor(Actor("per", "rater")), name, 3)
+        set_max_finalists(sqlite_store.as_actor(Actor("per", "rater")), name, 3)
     with pytest.raises(InputError):
-        pr.set_max_finalists(sqlite_store, name, 0)
+        set_max_finalists(sqlite_store, name, 0)
 
 
 def test_plan_items_and_invitation_in_both_languages():
     for lang in ("nb", "en"):
-        assert all(t(f"plan.item.{item}", lang) for item in pr.PLAN_ITEMS)
-    nb, en = pr.invitation_text("nb"), pr.invitation_text("en")
+        assert all(t(f"plan.item.{item}", lang) for item in PLAN_ITEMS)
+    nb, en = invitation_text("nb"), invitation_text("en")
     assert "30–40 minutter" in nb and "20–30 minutter" in nb and "tilbud" in nb
     assert "30–40 minutes" in en and "offer" in en and "decline" in en
     # the article's five purposes, one bullet each

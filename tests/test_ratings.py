@@ -8,11 +8,23 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from analysis import ratings as rt
-from analysis.auth import Actor
+from analysis import (
+    RatingLocked,
+    agreement,
+    agreement_reading,
+    handed_in,
+    recruitment_agreement,
+    reveal,
+    session_states,
+    set_required_raters,
+    side_by_side,
+    submit_rating,
+    visible_ratings,
+)
 from analysis.errors import InputError, NotFound, PermissionDenied
-from analysis.models import Account, Assignment, AuditEvent
-from analysis.schema import SCORES
+from analysis.store.auth import Actor
+from analysis.store.models import Account, Assignment, AuditEvent
+from analysis.workbook.schema import SCORES
 from tests.conftest import minimal_sheets
 
 SCORES_4 = dict.fromkeys(SCORES, 4)
@@ -42,10 +54,10 @@ def closed(store, make_upload, labeller):
 def test_nobody_sees_others_scores_before_complete(closed, actor):
     other = closed.as_actor(actor)
     # through the store API, the module API and for one session: nothing of Per's rating
-    for frame in (other.ratings(), rt.visible_ratings(other), rt.visible_ratings(other, "A1")):
+    for frame in (other.ratings(), visible_ratings(other), visible_ratings(other, "A1")):
         assert frame.empty
     # but everyone sees who handed in, and when
-    who = rt.handed_in(other, "A1")
+    who = handed_in(other, "A1")
     assert list(who["rater"]) == ["Per Leder"]
     assert set(who.columns) == {"session_id", "rater", "role", "submitted", "source"}
 
@@ -55,7 +67,7 @@ def test_rater_sees_own_rating_only_while_closed(closed):
     mine = per.ratings()
     assert list(mine["rater"]) == ["Per Leder"] and mine["own"].all()
     assert mine.loc[0, "note"] == "God samtale"  # one's own note, although raters lack read_notes
-    rt.submit_rating(closed.as_actor(OLGA), "A1", "Olga Observatør", "observer",
+    submit_rating(closed.as_actor(OLGA), "A1", "Olga Observatør", "observer",
                      dict.fromkeys(SCORES, 2), "Nervøs i starten")
     # the session is now complete: both appear, but a rater does not read the other's note
     both = per.ratings().set_index("rater")
@@ -66,7 +78,7 @@ def test_rater_sees_own_rating_only_while_closed(closed):
 
 
 def test_after_completion_notes_follow_the_role(closed):
-    rt.submit_rating(closed.as_actor(OLGA), "A1", "Olga Observatør", "observer", SCORES_4,
+    submit_rating(closed.as_actor(OLGA), "A1", "Olga Observatør", "observer", SCORES_4,
                      "Trygg")
     recruiter = closed.as_actor(RECRUITER).ratings().set_index("rater")
     assert recruiter.loc["Olga Observatør", "note"] == "Trygg"
@@ -78,14 +90,14 @@ def test_after_completion_notes_follow_the_role(closed):
 
 def test_reveal_opens_a_closed_session_and_is_audited(closed):
     with pytest.raises(PermissionDenied):
-        rt.reveal(closed.as_actor(PER), "A1")
+        reveal(closed.as_actor(PER), "A1")
     with pytest.raises(PermissionDenied):
-        rt.reveal(closed.as_actor(VIEWER), "A1")
-    when = rt.reveal(closed.as_actor(RECRUITER), "A1")
-    assert rt.reveal(closed.as_actor(ADMIN), "A1") == when  # a second reveal keeps the first
-    state = rt.session_states(closed, "A1").iloc[0]
+        reveal(closed.as_actor(VIEWER), "A1")
+    when = reveal(closed.as_actor(RECRUITER), "A1")
+    assert reveal(closed.as_actor(ADMIN), "A1") == when  # a second reveal keeps the first
+    state = session_states(closed, "A1").iloc[0]
     assert state["open"] and not state["complete"] and state["revealed_by"] == "rita"
-    seen = rt.visible_ratings(closed.as_actor(OLGA), "A1")
+    seen = visible_ratings(closed.as_actor(OLGA), "A1")
     assert list(seen["rater"]) == ["Per Leder"] and seen.loc[0, "conversation"] == 5
     assert pd.isna(seen.loc[0, "note"])  # raters still do not read others' notes
     with closed.engine.connect() as conn:
@@ -96,23 +108,23 @@ def test_reveal_opens_a_closed_session_and_is_audited(closed):
 
 def test_rating_is_locked_once_visible(closed):
     per = closed.as_actor(PER)
-    rt.submit_rating(per, "A1", "Per Leder", "manager", SCORES_4, "Endret før")  # still closed
+    submit_rating(per, "A1", "Per Leder", "manager", SCORES_4, "Endret før")  # still closed
     assert per.ratings().loc[0, "note"] == "Endret før"
-    rt.reveal(closed.as_actor(RECRUITER), "A1")
-    with pytest.raises(rt.RatingLocked, match="visible"):
-        rt.submit_rating(per, "A1", "Per Leder", "manager", dict.fromkeys(SCORES, 1))
-    with pytest.raises(rt.RatingLocked):
-        rt.submit_rating(closed.as_actor(ADMIN), "A1", "Per Leder", "manager", SCORES_4)
+    reveal(closed.as_actor(RECRUITER), "A1")
+    with pytest.raises(RatingLocked, match="visible"):
+        submit_rating(per, "A1", "Per Leder", "manager", dict.fromkeys(SCORES, 1))
+    with pytest.raises(RatingLocked):
+        submit_rating(closed.as_actor(ADMIN), "A1", "Per Leder", "manager", SCORES_4)
     assert per.ratings().loc[0, "role_insight"] == 4
 
 
 def test_submitted_rating_is_stored_from_the_app(closed):
-    rt.submit_rating(closed.as_actor(OLGA), "A1", "Olga Observatør", "observer",
+    submit_rating(closed.as_actor(OLGA), "A1", "Olga Observatør", "observer",
                      {s: float(v) for s, v in zip(SCORES, (1, 2, 3, 4, 5))}, "  ")
     row = closed.as_actor(ADMIN).ratings().set_index("rater").loc["Olga Observatør"]
     assert row["source"] == "app" and pd.notna(row["submitted"]) and pd.isna(row["note"])
     assert [row[s] for s in SCORES] == [1, 2, 3, 4, 5]
-    assert rt.session_states(closed, "A1").iloc[0]["complete"]
+    assert session_states(closed, "A1").iloc[0]["complete"]
 
 
 @pytest.mark.parametrize("scores, match", [
@@ -126,52 +138,52 @@ def test_submitted_rating_is_stored_from_the_app(closed):
 def test_bad_scores_are_refused(sqlite_store, make_upload, labeller, scores, match):
     store = _one_rating(sqlite_store, make_upload, labeller)
     with pytest.raises(InputError, match=match):
-        rt.submit_rating(store, "A1", "Olga", "observer", scores)
-    assert rt.session_states(store, "A1").iloc[0]["handed_in"] == 1
+        submit_rating(store, "A1", "Olga", "observer", scores)
+    assert session_states(store, "A1").iloc[0]["handed_in"] == 1
 
 
 def test_who_may_rate(sqlite_store, make_upload, labeller):
     store = _one_rating(sqlite_store, make_upload, labeller)
     with pytest.raises(PermissionDenied):
-        rt.submit_rating(store.as_actor(VIEWER), "A1", "vera", "observer", SCORES_4)
+        submit_rating(store.as_actor(VIEWER), "A1", "vera", "observer", SCORES_4)
     with pytest.raises(PermissionDenied, match="rate_for_others"):
-        rt.submit_rating(store.as_actor(OLGA), "A1", "Per Leder", "manager", SCORES_4)
+        submit_rating(store.as_actor(OLGA), "A1", "Per Leder", "manager", SCORES_4)
     with pytest.raises(InputError, match="role"):
-        rt.submit_rating(store, "A1", "Olga", "boss", SCORES_4)
+        submit_rating(store, "A1", "Olga", "boss", SCORES_4)
     with pytest.raises(NotFound):
-        rt.submit_rating(store, "NOPE", "Olga", "observer", SCORES_4)
+        submit_rating(store, "NOPE", "Olga", "observer", SCORES_4)
     # with assignments, a rater may only rate the sessions assigned to them
     with store.transaction() as db:
         db.add(Assignment(username="someone", session_key="A1"))
     with pytest.raises(PermissionDenied, match="rate_unassigned"):
-        rt.submit_rating(store.as_actor(OLGA), "A1", "Olga Observatør", "observer", SCORES_4)
+        submit_rating(store.as_actor(OLGA), "A1", "Olga Observatør", "observer", SCORES_4)
     with store.transaction() as db:
         db.add(Assignment(username="Olga Observatør", session_key="A1"))
-    rt.submit_rating(store.as_actor(OLGA), "A1", "Olga Observatør", "observer", SCORES_4)
+    submit_rating(store.as_actor(OLGA), "A1", "Olga Observatør", "observer", SCORES_4)
     # a recruiter may type in a rating handed in on paper
-    rt.submit_rating(store.as_actor(RECRUITER), "A2", "Per Leder", "manager", SCORES_4)
-    assert rt.session_states(store).set_index("session_id")["handed_in"].to_dict() == {
+    submit_rating(store.as_actor(RECRUITER), "A2", "Per Leder", "manager", SCORES_4)
+    assert session_states(store).set_index("session_id")["handed_in"].to_dict() == {
         "A1": 2, "A2": 1}
 
 
 def test_required_raters_setting(sqlite_store, make_upload, labeller):
     store = _one_rating(sqlite_store, make_upload, labeller)
     with pytest.raises(PermissionDenied):
-        rt.set_required_raters(store.as_actor(PER), "Driftssjef Bergen", 1)
+        set_required_raters(store.as_actor(PER), "Driftssjef Bergen", 1)
     with pytest.raises(InputError):
-        rt.set_required_raters(store, "Driftssjef Bergen", 0)
+        set_required_raters(store, "Driftssjef Bergen", 0)
     with pytest.raises(NotFound):
-        rt.set_required_raters(store, "Ukjent", 2)
-    assert rt.visible_ratings(store.as_actor(VIEWER)).empty
-    rt.set_required_raters(store.as_actor(RECRUITER), "Driftssjef Bergen", 1)
-    assert list(rt.visible_ratings(store.as_actor(VIEWER))["rater"]) == ["Per Leder"]
-    rt.set_required_raters(store, "Driftssjef Bergen", 3)
-    assert rt.visible_ratings(store.as_actor(VIEWER)).empty
+        set_required_raters(store, "Ukjent", 2)
+    assert visible_ratings(store.as_actor(VIEWER)).empty
+    set_required_raters(store.as_actor(RECRUITER), "Driftssjef Bergen", 1)
+    assert list(visible_ratings(store.as_actor(VIEWER))["rater"]) == ["Per Leder"]
+    set_required_raters(store, "Driftssjef Bergen", 3)
+    assert visible_ratings(store.as_actor(VIEWER)).empty
 
 
 def test_side_by_side_spread(sqlite_store, make_upload, labeller):
     sqlite_store.import_upload(make_upload(), labeller)
-    table = rt.side_by_side(sqlite_store.ratings(), "A1")
+    table = side_by_side(sqlite_store.ratings(), "A1")
     assert list(table.columns) == ["Olga Observatør", "Per Leder", "spread"]
     assert table["spread"].to_dict() == {"role_insight": 1, "priorities": 0, "conversation": 1,
                                          "follow_up": 0, "composure": 1}
@@ -208,7 +220,7 @@ def _open(units, recruitment="R", is_open=True) -> pd.DataFrame:
 
 def test_agreement_matches_the_textbook_example():
     ratings = _as_ratings(K2011)
-    result = rt.agreement(ratings, _open(ratings["session_id"].unique())).set_index("criterion")
+    result = agreement(ratings, _open(ratings["session_id"].unique())).set_index("criterion")
     row = result.loc["role_insight"]
     assert row["alpha"] == pytest.approx(0.815, abs=5e-4)
     assert row["sessions"] == 11  # the unit rated by one observer only is not pairable
@@ -221,8 +233,8 @@ def test_agreement_leaves_closed_sessions_out():
     ratings = _as_ratings(K2011)
     units = list(ratings["session_id"].unique())
     sessions = pd.concat([_open(units[:8]), _open(units[8:], is_open=False)])
-    with_closed = rt.agreement(ratings, sessions).set_index("criterion").loc["role_insight"]
-    only_open = rt.agreement(ratings[ratings["session_id"].isin(units[:8])], _open(units[:8]))
+    with_closed = agreement(ratings, sessions).set_index("criterion").loc["role_insight"]
+    only_open = agreement(ratings[ratings["session_id"].isin(units[:8])], _open(units[:8]))
     assert with_closed["sessions"] == 8
     assert with_closed["alpha"] == pytest.approx(only_open.loc[0, "alpha"])
 
@@ -238,15 +250,15 @@ def test_agreement_readings(pairs, reading):
     ratings = pd.DataFrame([{"session_id": f"s{i}", "rater": r, "role_insight": v}
                             for i, pair in enumerate(pairs) for r, v in zip("ab", pair)])
     ratings = ratings.reindex(columns=["session_id", "rater", *SCORES])
-    row = rt.agreement(ratings, _open(ratings["session_id"].unique())).iloc[0]
+    row = agreement(ratings, _open(ratings["session_id"].unique())).iloc[0]
     assert row["reading"] == reading
     assert (pd.isna(row["alpha"])) == (reading in ("no_variation", "too_few"))
     for lang in ("nb", "en"):
-        assert rt.agreement_reading(reading, lang)
+        assert agreement_reading(reading, lang)
 
 
 def test_agreement_from_the_store_only_counts_what_is_open(sqlite_store, make_upload, labeller):
     store = _one_rating(sqlite_store, make_upload, labeller)
-    frame = rt.recruitment_agreement(store, "en")
+    frame = recruitment_agreement(store, "en")
     assert (frame["sessions"] == 0).all() and (frame["reading"] == "too_few").all()
     assert frame.loc[0, "criterion_label"] == "Role insight"

@@ -9,27 +9,30 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis import metrics as m
-from analysis.auth import Actor
-from analysis.cli import main
+from analysis import FIGURE_COLUMNS, SCORES, Comparison, compare_finalists
+from analysis.cli.main import main
 from analysis.errors import PermissionDenied
-from analysis.reports import (
-    comparison_workbook, export_comparison, fairness_lines, headline_text,
+from analysis.reports.comparison import (
+    comparison_workbook,
+    export_comparison,
+    fairness_lines,
+    headline_text,
     pseudonymise_comparison,
 )
+from analysis.store.auth import Actor
 from tests.conftest import minimal_sheets
 from tests.test_metrics import questions_frame, sessions_frame
 
 
-def comparison() -> m.Comparison:
+def comparison() -> Comparison:
     sessions = sessions_frame({"candidate": "Kari"},
                               {"candidate": "Ola", "end": dt.time(9, 45), "manager": "Pål"})
     q1 = questions_frame("S1", ["job", "job", "group"], [None, 1, None])
     q1.loc[2, "question"] = '=HYPERLINK("http://evil.example","klikk")'
     q2 = questions_frame("S2", ["organization", None])
     ratings = pd.DataFrame({"session_id": ["S1", "S1"], "rater": ["a", "b"],
-                            **{s: [4, 3] for s in m.SCORES}})
-    return m.compare_finalists("R", sessions, pd.concat([q1, q2]), ratings)
+                            **{s: [4, 3] for s in SCORES}})
+    return compare_finalists("R", sessions, pd.concat([q1, q2]), ratings)
 
 
 def sheets_of(data: bytes) -> dict[str, list[tuple]]:
@@ -77,7 +80,7 @@ def test_comparison_workbook_neutralises_formulas():
 
 def test_comparison_workbook_in_english_and_without_scores():
     c = comparison()
-    c = m.Comparison(c.figures.drop(columns=[x for x in c.figures if x.startswith("score_")]),
+    c = Comparison(c.figures.drop(columns=[x for x in c.figures if x.startswith("score_")]),
                      c.shares, [], c.questions, "R")
     sheets = sheets_of(comparison_workbook(c, "en"))
     assert list(sheets) == ["Key figures", "Fit shares", "Questions", "Conditions",
@@ -125,7 +128,7 @@ def test_cli_metrics_json(db, capsys):
     records = json.loads(capsys.readouterr().out)
     assert len(records) == 1  # A2 was declined
     rec = records[0]
-    assert list(rec) == m.FIGURE_COLUMNS
+    assert list(rec) == FIGURE_COLUMNS
     # the labeller says job; question 3 has "leder" (supervisor) in the workbook
     assert rec == {
         "session_id": "A1", "recruitment": "Driftssjef Bergen", "candidate": "Kari Nordmann",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import accounts, audit, privacy, ratings
-from analysis.auth import ROLES, Actor
+from analysis import reveal, set_required_raters, submit_rating, visible_ratings
 from analysis.errors import PermissionDenied
-from analysis.io import Upload
+from analysis.store import accounts, audit, privacy
+from analysis.store.auth import ROLES, Actor
+from analysis.workbook.reading import Upload
 from tests.conftest import FixedLabeller, minimal_sheets
 
 ALL = set(ROLES)
@@ -17,7 +18,7 @@ SCORES = {"role_insight": 3, "priorities": 3, "conversation": 3, "follow_up": 3,
 
 
 def _upload() -> Upload:
-    from analysis.io import workbook_bytes
+    from analysis.workbook.writing import workbook_bytes
 
     sheets = minimal_sheets()
     sheets["Økter"].loc[1, "økt_id"] = "A3"  # a new session, so the import writes something
@@ -43,12 +44,12 @@ CALLS = [
     ("Store.correct", lambda s: s.correct(_first_question(s), "group"), STAFF),
     ("Store.relabel", lambda s: s.relabel(FixedLabeller()), STAFF),
     ("Store.label_missing", lambda s: s.label_missing(FixedLabeller()), STAFF),
-    ("ratings.submit_rating",
-     lambda s: ratings.submit_rating(s, "A1", s.actor.name, "observer", SCORES), STAFF | {"rater"}),
-    ("ratings.reveal", lambda s: ratings.reveal(s, "A1"), STAFF),
-    ("ratings.set_required_raters",
-     lambda s: ratings.set_required_raters(s, "Driftssjef Bergen", 3), STAFF),
-    ("ratings.visible_ratings", lambda s: ratings.visible_ratings(s), ALL),
+    ("submit_rating",
+     lambda s: submit_rating(s, "A1", s.actor.name, "observer", SCORES), STAFF | {"rater"}),
+    ("reveal", lambda s: reveal(s, "A1"), STAFF),
+    ("set_required_raters",
+     lambda s: set_required_raters(s, "Driftssjef Bergen", 3), STAFF),
+    ("visible_ratings", lambda s: visible_ratings(s), ALL),
     ("privacy.erase_candidate", lambda s: privacy.erase_candidate(s, "A1"), ADMIN),
     ("privacy.apply_retention", lambda s: privacy.apply_retention(s, 1), ADMIN),
     ("privacy.set_retention_months", lambda s: privacy.set_retention_months(s, 12), ADMIN),
@@ -79,7 +80,7 @@ def team(sqlite_store):
 
 
 def _minimal_bytes() -> bytes:
-    from analysis.io import workbook_bytes
+    from analysis.workbook.writing import workbook_bytes
 
     return workbook_bytes(minimal_sheets())
 
@@ -112,9 +113,9 @@ def test_refusals_of_trust_functions_are_audited(team):
 
 
 def test_viewer_and_rater_never_get_notes_before_reveal(team):
-    ratings.set_required_raters(team, "Driftssjef Bergen", 3)  # 2 of 3 in: still closed
+    set_required_raters(team, "Driftssjef Bergen", 3)  # 2 of 3 in: still closed
     for role in ("viewer", "rater"):
-        seen = ratings.visible_ratings(team.as_actor(Actor(f"x-{role}", role)))
+        seen = visible_ratings(team.as_actor(Actor(f"x-{role}", role)))
         assert "God samtale" not in set(seen.get("note", []))
 
 
@@ -129,7 +130,7 @@ def app_store(tmp_path, monkeypatch):
     from streamlit import config as st_config
     from streamlit.runtime.pages_manager import PagesManager
 
-    from analysis.store import Store
+    from analysis.store.core import Store
 
     original = PagesManager.__init__
 
@@ -181,7 +182,7 @@ def test_local_mode_has_no_sign_in_and_opens_the_admin_page(app_store, monkeypat
     at = _app(False, monkeypatch)
     assert not at.exception
     assert t("trust.signin.title", "nb") not in _texts(at)
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("app_pages/admin.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == t("trust.admin.title", "nb")
     assert "boss" in at.dataframe[0].value.astype(str).to_string()
@@ -210,7 +211,7 @@ def test_team_mode_viewer_is_refused_the_admin_and_import_pages(app_store, monke
     assert t("trust.signin.title", "nb") not in [e.value for e in at.title]
     assert "vic" in _texts(at)  # the sidebar says who is signed in
     refusal = t("trust.refused", "nb", role=t("trust.role.viewer", "nb"))
-    for page in ("pages/admin.py", "pages/import_data.py"):
+    for page in ("app_pages/admin.py", "app_pages/import_data.py"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(page)  # not in the viewer's menu at all
         # and the page itself refuses, however it is reached
@@ -230,7 +231,7 @@ def test_team_mode_admin_signs_in_and_out(app_store, monkeypatch):
     from analysis.i18n import t
 
     at = _sign_in(_app(True, monkeypatch), "boss", "correct horse battery")
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("app_pages/admin.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == t("trust.admin.title", "nb")
     at.button(key="signout").click().run()
@@ -250,7 +251,7 @@ def test_admin_page_creates_an_account_and_erases_a_candidate(app_store, monkeyp
     from analysis.i18n import t
 
     at = _app(False, monkeypatch)
-    at.switch_page("pages/admin.py").run()
+    at.switch_page("app_pages/admin.py").run()
     at.text_input(key="admin_new_username").input("rita")
     at.selectbox(key="admin_new_role").select("rater")
     at.text_input(key="admin_new_pw").input("rater password")

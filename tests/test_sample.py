@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis.io import Upload, validate_upload
+from analysis.workbook.reading import Upload, validate_upload
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -77,7 +77,7 @@ def test_feedback_duplicates_within_a_workbook_are_kept(store, make_upload, labe
 
 def test_reimport_never_overwrites_a_rating_handed_in_through_the_app(store, make_upload,
                                                                       labeller):
-    from analysis.ratings import submit_rating
+    from analysis.store.ratings import submit_rating
 
     sheets = minimal_sheets()
     sheets["Vurderinger"] = sheets["Vurderinger"].iloc[[0]]  # only the manager's rating

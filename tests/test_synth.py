@@ -1,13 +1,13 @@
-"""The synthetic workbook generator and its ``synth`` command."""
+"""The synthetic workbook generator (bench/synth.py) and its command line."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.cli import main
-from analysis.io import Upload, validate_upload
-from analysis.synth import _sizes, build_synthetic, write_synthetic
+from analysis.workbook.reading import Upload, validate_upload
+from bench.synth import _sizes, build_synthetic, write_synthetic
+from bench.synth import main as synth_main
 
 
 @pytest.fixture(scope="module")
@@ -108,10 +108,10 @@ def test_tiny_workbooks_still_validate(tmp_path):
 
 def test_synth_command(tmp_path, capsys):
     out = tmp_path / "cli.xlsx"
-    assert main(["synth", "--sessions", "30", "-o", str(out), "--seed", "2"]) == 0
+    assert synth_main(["--sessions", "30", "-o", str(out), "--seed", "2"]) == 0
     printed = capsys.readouterr().out
     assert "sessions: 30" in printed
     assert validate_upload(Upload.from_path(out)).ok
     with pytest.raises(SystemExit) as exc:
-        main(["synth", "--sessions", "0", "-o", str(out)])
+        synth_main(["--sessions", "0", "-o", str(out)])
     assert exc.value.code == 2

@@ -1,0 +1,251 @@
+"""Recruitments at a glance, what needs attention, equal conditions, and finalists side by side.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import NotFound
+from analysis.workbook.schema import FITS, FOUR_FITS
+from analysis.figures.sessions import FAIR_MINUTES
+from analysis.figures.sessions import RECOMMENDED_MINUTES
+from analysis.figures.sessions import _dates
+from analysis.figures.sessions import _fit_codes
+from analysis.figures.sessions import filter_by_sessions
+from analysis.figures.sessions import held
+from analysis.figures.sessions import session_figures
+from analysis.figures.sessions import session_minutes
+from analysis.figures.sessions import with_depth
+
+# --------------------------------------------------------------------------------------------
+# Overview and attention
+
+
+def recruitment_overview(sessions: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+    """One row per recruitment: finalists, held, declined, questions, first_date, last_date and
+    ``headline``, a dict the page translates.
+
+    ``headline`` is ``{"kind": "no_questions"}`` or ``{"kind": "coverage", "fit": <most asked of
+    the four fits>, "share": <its share of the four-fit questions>, "candidate": <finalist with
+    the most follow-ups>, "follow_ups": <their count>}`` (candidate None when nobody followed up).
+    """
+    cols = ["recruitment", "finalists", "held", "declined", "questions", "first_date",
+            "last_date", "headline"]
+    if sessions.empty:
+        return pd.DataFrame(columns=cols)
+    figures = session_figures(sessions, questions)
+    status = sessions["status"]
+    dates = _dates(sessions["date"])
+    base = pd.DataFrame({
+        "recruitment": sessions["recruitment"].to_numpy(),
+        "held": (status == "held").to_numpy(dtype="int64"),
+        "declined": (status == "declined").to_numpy(dtype="int64"),
+        "date": dates.to_numpy(),
+    })
+    out = base.groupby("recruitment", sort=True).agg(
+        finalists=("held", "size"), held=("held", "sum"), declined=("declined", "sum"),
+        first_date=("date", "min"), last_date=("date", "max"))
+    out["first_date"] = out["first_date"].dt.date
+    out["last_date"] = out["last_date"].dt.date
+    out["questions"] = figures.groupby("recruitment")["questions"].sum().reindex(
+        out.index, fill_value=0).astype("int64")
+    figures = figures.assign(follow_ups=(figures["follow_up_share"].fillna(0)
+                                         * figures["questions"]).round().astype("int64"))
+    four_cols = [f"n_{f}" for f in FOUR_FITS]
+    four = figures.groupby("recruitment")[four_cols].sum()
+    best = (figures.sort_values(["recruitment", "follow_ups", "candidate"],
+                                ascending=[True, False, True])
+            .drop_duplicates("recruitment").set_index("recruitment"))
+    totals = four.sum(axis=1)
+    top = np.argmax(four.to_numpy(), axis=1) if len(four) else np.array([], dtype="int64")
+    best = best.reindex(four.index)
+    counts = four.to_numpy()
+    headlines = {}
+    for i, (name, total, follow_ups, candidate) in enumerate(zip(
+            four.index, totals.tolist(), best["follow_ups"].tolist(),
+            best["candidate"].tolist())):
+        if total == 0:
+            headlines[name] = {"kind": "no_questions"}
+            continue
+        headlines[name] = {
+            "kind": "coverage", "fit": FOUR_FITS[top[i]],
+            "share": float(counts[i, top[i]] / total),
+            "candidate": candidate if follow_ups > 0 else None,
+            "follow_ups": int(follow_ups),
+        }
+    out["headline"] = [headlines.get(r, {"kind": "no_questions"}) for r in out.index]
+    return out.reset_index()[cols]
+
+
+def attention(sessions: pd.DataFrame, questions: pd.DataFrame, ratings: pd.DataFrame | None,
+              low_confidence: float = 0.5) -> pd.DataFrame:
+    """What needs someone's attention, one row per session and kind.
+
+    Kinds: ``unlabelled`` (questions without any fit; count = questions), ``low_confidence``
+    (model labels below ``low_confidence``; count = questions), ``missing_ratings`` (held
+    sessions with fewer ratings than the recruitment's ``required_raters``, default 2;
+    count = ratings still missing; skipped when ``ratings`` is None) and ``duration`` (held
+    sessions whose candidate part is outside 30–40 minutes; count = minutes used).
+    Columns: kind, recruitment, session_id, count.
+    """
+    cols = ["kind", "recruitment", "session_id", "count"]
+    recruitment_of = dict(zip(sessions["session_id"], sessions["recruitment"]))
+    parts = []
+    q = filter_by_sessions(questions, sessions)
+    unlabelled = q["fit"].isna()
+    source = q["fit_source"] if "fit_source" in q else pd.Series("", index=q.index)
+    confidence = pd.to_numeric(q["fit_confidence"], errors="coerce") \
+        if "fit_confidence" in q else pd.Series(np.nan, index=q.index)
+    low = (source == "model") & (confidence < low_confidence) & ~unlabelled
+    for kind, mask in (("unlabelled", unlabelled), ("low_confidence", low)):
+        counts = q.loc[mask.to_numpy(), "session_id"].value_counts(sort=False)
+        parts.append(pd.DataFrame({"kind": kind, "session_id": counts.index,
+                                   "count": counts.to_numpy()}))
+    done = held(sessions)
+    if ratings is not None:
+        required = (pd.to_numeric(done["required_raters"], errors="coerce").fillna(2)
+                    if "required_raters" in done else pd.Series(2, index=done.index))
+        have = done["session_id"].map(ratings["session_id"].value_counts()).fillna(0)
+        missing = (required - have).to_numpy()
+        short = missing > 0
+        parts.append(pd.DataFrame({"kind": "missing_ratings",
+                                   "session_id": done["session_id"].to_numpy()[short],
+                                   "count": missing[short]}))
+    minutes = session_minutes(done).to_numpy()
+    lo, hi = RECOMMENDED_MINUTES
+    off = ~np.isnan(minutes) & ((minutes < lo) | (minutes > hi))
+    parts.append(pd.DataFrame({"kind": "duration", "session_id": done["session_id"].to_numpy()[off],
+                               "count": minutes[off]}))
+    out = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
+        len(p) for p in parts) else pd.DataFrame(columns=["kind", "session_id", "count"])
+    out["recruitment"] = out["session_id"].map(recruitment_of)
+    out["count"] = pd.to_numeric(out["count"]).round(1)
+    if (out["count"] == out["count"].round()).all():
+        out["count"] = out["count"].astype("int64")
+    return out[cols].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Finalists side by side
+
+
+def _format_date(value: object) -> str:
+    stamp = pd.Timestamp(value)
+    return stamp.strftime("%d.%m.%Y")
+
+
+def fairness_flags(sessions: pd.DataFrame) -> list[dict]:
+    """Where the held finalists of one recruitment did not get the same conditions.
+
+    Returns dicts with ``kind`` and the parameters of its message:
+    ``{"kind": "minutes", "low", "high", "difference"}`` when minutes used differ by more than 5;
+    ``{"kind": "day", "dates": "dd.mm.yyyy, ...", "count"}`` when they were on different days;
+    ``{"kind": "manager", "managers": "A, B", "count"}`` when they met different managers.
+    Missing values (no times, no manager) are not counted as a difference.
+    """
+    done = held(sessions)
+    flags: list[dict] = []
+    if len(done) < 2:
+        return flags
+    minutes = session_minutes(done).dropna()
+    if len(minutes) >= 2 and minutes.max() - minutes.min() > FAIR_MINUTES:
+        flags.append({"kind": "minutes", "low": round(float(minutes.min()), 1),
+                      "high": round(float(minutes.max()), 1),
+                      "difference": round(float(minutes.max() - minutes.min()), 1)})
+    days = sorted(set(_dates(done["date"]).dropna()))
+    if len(days) > 1:
+        flags.append({"kind": "day", "dates": ", ".join(_format_date(d) for d in days),
+                      "count": len(days)})
+    if "manager" in done:
+        managers = sorted({str(m).strip() for m in done["manager"].dropna() if str(m).strip()})
+        if len(managers) > 1:
+            flags.append({"kind": "manager", "managers": ", ".join(managers),
+                          "count": len(managers)})
+    return flags
+
+
+def fairness_by_recruitment(sessions: pd.DataFrame) -> list[tuple[str, dict]]:
+    """`fairness_flags` for every recruitment at once, as (recruitment, flag) pairs.
+
+    One grouped pass finds the recruitments whose held finalists differ in minutes, day or
+    manager; only those are examined in detail, so 2,000 sessions cost milliseconds.
+    """
+    done = held(sessions)
+    if done.empty:
+        return []
+    managers = done["manager"].astype("string").str.strip().replace("", pd.NA) \
+        if "manager" in done else pd.Series(pd.NA, index=done.index)
+    grouped = pd.DataFrame({"recruitment": done["recruitment"],
+                            "minutes": session_minutes(done), "day": _dates(done["date"]),
+                            "manager": managers}).groupby("recruitment")
+    agg = grouped.agg(n=("day", "size"), lo=("minutes", "min"), hi=("minutes", "max"),
+                      days=("day", "nunique"), managers=("manager", "nunique"))
+    suspect = agg[(agg["n"] >= 2) & (((agg["hi"] - agg["lo"]) > FAIR_MINUTES)
+                                     | (agg["days"] > 1) | (agg["managers"] > 1))].index
+    return [(name, flag) for name in sorted(suspect)
+            for flag in fairness_flags(done[done["recruitment"] == name])]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The finalists of one recruitment side by side.
+
+    ``figures``: one row per held finalist (session_id, candidate, questions, fits_covered,
+    balance, follow_up_share, max_depth, minutes, and score_<criterion>/score_mean when ratings
+    were given). ``shares``: index session_id, ``candidate`` and the four fits' shares of the
+    four-fit questions (for the radar). ``fairness``: `fairness_flags`. ``questions``:
+    session_id, candidate, fit, seq, minute, question, follow_up_to, depth, ordered by finalist,
+    fit (in `FITS` order, unlabelled last) and seq.
+    """
+
+    figures: pd.DataFrame
+    shares: pd.DataFrame
+    fairness: list[dict]
+    questions: pd.DataFrame
+    recruitment: str = ""
+    has_scores: bool = field(default=False)
+
+
+#: The key figures of the comparison table, in order.
+COMPARISON_FIGURES = ["questions", "fits_covered", "balance", "follow_up_share", "max_depth",
+                      "minutes"]
+
+
+def compare_finalists(recruitment: str, sessions: pd.DataFrame, questions: pd.DataFrame,
+                      ratings: pd.DataFrame | None = None) -> Comparison:
+    """The finalists of ``recruitment`` side by side (the Compare page and its export).
+
+    Raises
+    ------
+    NotFound
+        When no session belongs to ``recruitment``.
+    """
+    mine = sessions[(sessions["recruitment"] == recruitment).to_numpy()]
+    if mine.empty:
+        raise NotFound(f"unknown recruitment: {recruitment}")
+    q = filter_by_sessions(questions, held(mine))
+    figures = session_figures(mine, q, ratings)
+    score_cols = [c for c in figures if c.startswith("score_")] if ratings is not None else []
+    table = figures[["session_id", "candidate", *COMPARISON_FIGURES, *score_cols]]
+
+    four = figures[[f"n_{f}" for f in FOUR_FITS]].to_numpy(dtype="float64")
+    total = four.sum(axis=1, keepdims=True)
+    shares = pd.DataFrame(np.where(total > 0, four / np.where(total > 0, total, 1), 0.0),
+                          columns=list(FOUR_FITS), index=pd.Index(figures["session_id"],
+                                                                  name="session_id"))
+    shares.insert(0, "candidate", figures["candidate"].to_numpy())
+
+    listed = with_depth(q.reset_index(drop=True))
+    listed = listed.assign(candidate=listed["session_id"].map(
+        dict(zip(figures["session_id"], figures["candidate"]))))
+    order = pd.Index(figures["session_id"]).get_indexer(listed["session_id"])
+    fit_order = _fit_codes(listed["fit"])
+    listed = listed.assign(_o=order, _f=np.where(fit_order < 0, len(FITS), fit_order))
+    listed = listed.sort_values(["_o", "_f", "seq"])
+    qcols = ["session_id", "candidate", "fit", "seq", "minute", "question", "follow_up_to",
+             "depth"]
+    listed = listed[[c for c in qcols if c in listed]].reset_index(drop=True)
+    return Comparison(table.reset_index(drop=True), shares, fairness_flags(mine), listed,
+                      recruitment, bool(score_cols) and bool(table[score_cols].notna().any().any()))

@@ -1,0 +1,1 @@
+"""The fit classifier: features, pipeline, training and model files, evaluation, labelling."""

@@ -1,0 +1,322 @@
+"""The classifier pipeline, its compiled (array-only) form and `FitModel`, which labels with numpy alone.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from analysis.errors import ModelFileError
+from analysis.model.hashing import LABELS
+from analysis.model.hashing import _CHUNK
+from analysis.model.hashing import _N_KEYS
+from analysis.model.hashing import _codepoints
+from analysis.model.hashing import _count_matrix
+from analysis.model.hashing import _ngram_hasher_class
+from analysis.model.hashing import hash_ngrams
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sklearn.pipeline import Pipeline
+
+
+#: The defaults `make_question_classifier` builds, chosen by `compare_candidates` (see docs).
+DEFAULT_PARAMS: dict[str, Any] = {
+    "features__words__ngrams__word_range": (1, 2),
+    "features__chars__ngrams__char_range": (3, 5),
+    "clf__estimator__C": 0.5,
+}
+
+
+def make_features(*, char_range: tuple[int, int] = (3, 5), word_range: tuple[int, int] = (1, 2),
+                  random_state: int = 0):
+    """Word n-grams and character n-grams as two TF-IDF blocks, each L2-normalised on its own
+    (one shared norm lets the far more numerous character n-grams drown the words)."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    hasher = _ngram_hasher_class()
+    return FeatureUnion([
+        ("words", Pipeline([
+            ("ngrams", hasher(char_range=(0, 0), word_range=word_range,
+                              random_state=random_state)),
+            ("tfidf", TfidfTransformer(sublinear_tf=True))])),
+        ("chars", Pipeline([
+            ("ngrams", hasher(char_range=char_range, word_range=(0, 0),
+                              random_state=random_state + 1)),
+            ("tfidf", TfidfTransformer(sublinear_tf=True))])),
+    ])
+
+
+def make_question_classifier(*, random_state: int = 0, **params: Any) -> "Pipeline":
+    """The fit classifier as an unfitted scikit-learn pipeline.
+
+    Steps: ``features`` (`make_features`: hashed word 1-2-grams and character 3-5-grams, each a
+    sublinear TF-IDF block), ``clf`` (`CalibratedClassifierCV` with sigmoid calibration around a
+    `LinearSVC`).
+
+    Parameters
+    ----------
+    random_state : int
+        Seed of the hash keys and the calibration folds.
+    **params
+        Pipeline parameters (``set_params`` names) overriding `DEFAULT_PARAMS`, for example
+        ``clf__estimator__C=1.0`` or ``features__chars__ngrams__char_range=(3, 5)``.
+    """
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.pipeline import Pipeline
+    from sklearn.svm import LinearSVC
+
+    pipe = Pipeline([
+        ("features", make_features(random_state=random_state)),
+        ("clf", CalibratedClassifierCV(
+            LinearSVC(class_weight="balanced", random_state=random_state), method="sigmoid",
+            cv=StratifiedKFold(5, shuffle=True, random_state=random_state), ensemble=False)),
+    ])
+    pipe.set_params(**{**DEFAULT_PARAMS, **params})
+    return pipe
+
+
+# -- the compiled model ------------------------------------------------------------------------
+
+def compile_pipeline(pipe: "Pipeline") -> dict[str, np.ndarray]:
+    """The arrays `FitModel` needs to label without scikit-learn.
+
+    Raises
+    ------
+    ValueError
+        When the pipeline is not `make_question_classifier`'s shape: hashed TF-IDF blocks and
+        a sigmoid-calibrated linear classifier.
+    """
+    features, clf = pipe.named_steps["features"], pipe.named_steps["clf"]
+    if getattr(clf, "method", None) != "sigmoid" or not hasattr(clf, "calibrated_classifiers_"):
+        raise ValueError("only a sigmoid-calibrated linear classifier can be compiled")
+    if sorted(map(str, clf.classes_)) != sorted(LABELS):
+        raise ValueError(f"the classifier knows {list(clf.classes_)}, not {list(LABELS)}")
+    if features.transformer_weights:
+        raise ValueError("transformer weights cannot be compiled")
+    classes = list(LABELS)
+    weights, intercepts, slopes, offsets = [], [], [], []
+    for cc in clf.calibrated_classifiers_:
+        est = cc.estimator
+        if not hasattr(est, "coef_") or est.coef_.shape[0] != len(classes):
+            raise ValueError("only a multiclass linear classifier can be compiled")
+        order = [list(map(str, est.classes_)).index(c) for c in classes]
+        weights.append(np.asarray(est.coef_)[order].T)
+        intercepts.append(np.asarray(est.intercept_)[order])
+        cals = [cc.calibrators[i] for i in order]
+        slopes.append([float(c.a_) for c in cals])
+        offsets.append([float(c.b_) for c in cals])
+    # (features, classes, calibrated classifiers), split below into the feature blocks
+    weights = np.stack(weights, axis=-1).astype(np.float32)
+    out = {
+        "classes": np.array(classes),
+        "intercepts": np.array(intercepts, dtype=np.float64).T,
+        "slopes": np.array(slopes, dtype=np.float64).T,
+        "offsets": np.array(offsets, dtype=np.float64).T,
+        "blocks": np.array([name for name, _ in features.transformer_list]),
+    }
+    at = 0
+    for b, (_, block) in enumerate(features.transformer_list):
+        hasher, tfidf = block.named_steps["ngrams"], block.named_steps["tfidf"]
+        n = len(hasher.columns_)
+        out.update({
+            f"b{b}_keys": hasher.keys_.astype(np.uint64),
+            f"b{b}_columns": hasher.columns_.astype(np.int64),
+            f"b{b}_hash_params": np.array([*hasher.char_range, *hasher.word_range,
+                                           hasher.bits]),
+            f"b{b}_idf": tfidf.idf_.astype(np.float32),
+            f"b{b}_weights": weights[at:at + n],
+        })
+        at += n
+    if at != weights.shape[0]:
+        raise ValueError("the feature blocks do not add up to the classifier's features")
+    return out
+
+
+_COMPILED = {  # name: (dtype kind, ndim) of every array a compiled model must have
+    "classes": ("U", 1), "intercepts": ("f", 2), "slopes": ("f", 2), "offsets": ("f", 2),
+    "blocks": ("U", 1),
+}
+_BLOCK = {"keys": ("u", 1), "columns": ("i", 1), "hash_params": ("i", 1), "idf": ("f", 1),
+          "weights": ("f", 3)}
+
+
+def _expected_arrays(arrays: dict[str, np.ndarray]) -> dict[str, tuple[str, int]]:
+    n_blocks = len(arrays["blocks"]) if "blocks" in arrays else 0
+    return {**_COMPILED, **{f"b{b}_{k}": v for b in range(n_blocks) for k, v in _BLOCK.items()}}
+
+
+def _check_compiled(arrays: dict[str, np.ndarray], where: str) -> None:
+    expected = _expected_arrays(arrays)
+    for name, (kind, ndim) in expected.items():
+        a = arrays.get(name)
+        if a is None or a.dtype.kind != kind or a.ndim != ndim:
+            raise ModelFileError(f"{where}: the model file lacks a valid '{name}' array")
+    unexpected = set(arrays) - set(expected)
+    if unexpected:
+        raise ModelFileError(f"{where}: unexpected arrays in the model file: "
+                             f"{sorted(unexpected)}")
+    n_cls, n_cal = arrays["intercepts"].shape
+    ok = (tuple(arrays["classes"]) == LABELS and n_cls == len(LABELS)
+          and arrays["slopes"].shape == (n_cls, n_cal) == arrays["offsets"].shape
+          and 1 <= len(arrays["blocks"]) <= 4)
+    for b in range(len(arrays["blocks"])):
+        w, cols, hp = (arrays[f"b{b}_{k}"] for k in ("weights", "columns", "hash_params"))
+        ok = ok and (w.shape[1:] == (n_cls, n_cal) and len(arrays[f"b{b}_idf"]) == len(cols)
+                     == w.shape[0] and len(arrays[f"b{b}_keys"]) == _N_KEYS and len(hp) == 5
+                     and 8 <= hp[4] <= 26 and 0 <= hp.min() and hp[1] <= 32 and hp[3] <= 4
+                     and (not len(cols) or (cols.min() >= 0 and cols.max() < 1 << int(hp[4]))))
+    if not ok:
+        raise ModelFileError(f"{where}: the model file's arrays do not fit together")
+
+
+class FitModel:
+    """A trained fit classifier: labels, confidences and explanations.
+
+    Parameters
+    ----------
+    compiled : dict of ndarray
+        See `compile_pipeline`.
+    metadata : dict
+        Training-data hashes, library versions, date, CV scores, sample counts.
+    pipeline : Pipeline, optional
+        The fitted scikit-learn pipeline; when None it is read from ``pipeline_path`` (with
+        the trusted-types check) the first time `pipeline` is used.
+    pipeline_path : Path, optional
+        The skops file the pipeline comes from.
+    """
+
+    def __init__(self, compiled: dict[str, np.ndarray], metadata: dict,
+                 pipeline: "Pipeline | None" = None, pipeline_path: Path | None = None) -> None:
+        self.compiled = compiled
+        self.metadata = metadata
+        self._pipeline = pipeline
+        self._pipeline_path = pipeline_path
+        self.classes_ = np.array(compiled["classes"], dtype=object)
+        self._blocks = []  # per feature block: hashing arguments and arrays
+        for b in range(len(compiled["blocks"])):
+            cr0, cr1, wr0, wr1, bits = (int(x) for x in compiled[f"b{b}_hash_params"])
+            self._blocks.append({
+                "hash": {"char_range": (cr0, cr1), "word_range": (wr0, wr1), "bits": bits},
+                "keys": compiled[f"b{b}_keys"], "columns": compiled[f"b{b}_columns"],
+                "idf": compiled[f"b{b}_idf"], "weights": compiled[f"b{b}_weights"],
+                "lookup": None})
+
+    @property
+    def version(self) -> str:
+        """Short hash of the training data and the training date, e.g. ``3fa2c81e90-20260304``."""
+        return str(self.metadata["version"])
+
+    @property
+    def pipeline(self) -> "Pipeline":
+        """The fitted scikit-learn pipeline (loaded from the skops file on first use)."""
+        if self._pipeline is None:
+            if self._pipeline_path is None:
+                raise ModelFileError("this model has no pipeline file")
+            from analysis.model.training import _load_pipeline
+            self._pipeline = _load_pipeline(self._pipeline_path, self.metadata)
+        return self._pipeline
+
+    @staticmethod
+    def _lookup_table(block: dict) -> np.ndarray:
+        """Hash bucket -> feature column (-1 for n-grams never seen in training)."""
+        if block["lookup"] is None:
+            lookup = np.full(1 << block["hash"]["bits"], -1, dtype=np.int32)
+            lookup[block["columns"]] = np.arange(len(block["columns"]))
+            block["lookup"] = lookup
+        return block["lookup"]
+
+    def _features(self, block: dict, texts: Sequence[str], codepoints: tuple):
+        """One block's TF-IDF entries (sorted rows, columns, values), each row L2-normalised:
+        the same numbers as the pipeline's ``ngrams`` and ``tfidf`` steps."""
+        rows, buckets = hash_ngrams(texts, block["keys"], codepoints=codepoints, **block["hash"])
+        cols = self._lookup_table(block)[buckets]
+        seen = cols >= 0
+        n_feat = max(len(block["columns"]), 1)
+        rows, cols, counts = _count_matrix(rows[seen], cols[seen].astype(np.int64), len(texts),
+                                           n_feat)
+        values = (1.0 + np.log(counts.astype(np.float32))) * block["idf"][cols]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(texts)))
+        values = values / np.where(norms > 0, norms, 1.0)[rows].astype(np.float32)
+        return rows, cols, values
+
+    def _proba_chunk(self, texts: Sequence[str]) -> np.ndarray:
+        n = len(texts)
+        n_cls, n_cal = self.compiled["intercepts"].shape
+        scores = np.zeros((n, n_cls * n_cal))
+        codepoints = _codepoints(texts)
+        for block in self._blocks:
+            rows, cols, values = self._features(block, texts, codepoints)
+            if len(rows):
+                # rows are sorted: sum each row's weighted columns in one pass
+                contrib = block["weights"].reshape(len(block["columns"]), -1)[cols]
+                contrib *= values[:, None]
+                starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+                scores[rows[starts]] += np.add.reduceat(contrib, starts, axis=0)
+        scores = scores.reshape(n, n_cls, n_cal) + self.compiled["intercepts"]
+        z = self.compiled["slopes"] * scores + self.compiled["offsets"]
+        part = 1.0 / (1.0 + np.exp(np.clip(z, -500, 500)))  # sigmoid calibration per class
+        total = part.sum(axis=1, keepdims=True)
+        part = np.divide(part, total, out=np.full_like(part, 1 / n_cls), where=total > 0)
+        return part.mean(axis=2)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, one column per code in `classes_` (each row sums to 1).
+
+        Texts go in chunks (arrays that fit in the CPU cache are much faster than one big
+        pass), two at a time: numpy releases the GIL in its array loops.
+        """
+        texts = list(texts)
+        if len(texts) <= _CHUNK:
+            return self._proba_chunk(texts).reshape(len(texts), len(self.classes_))
+        chunks = [texts[i:i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            return np.concatenate(list(pool.map(self._proba_chunk, chunks)))
+
+    def label(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The code of each text and the calibrated probability of that code.
+
+        Each distinct text is labelled once (logs repeat questions a lot).
+        """
+        index: dict = {}
+        inverse = np.fromiter((index.setdefault(t if isinstance(t, str) else "", len(index))
+                               for t in texts), dtype=np.int64)
+        proba = self.predict_proba(list(index))
+        best = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=np.int64)
+        codes = self.classes_[best]
+        conf = proba[np.arange(len(best)), best]
+        return codes[inverse], conf[inverse]
+
+    def explain(self, text: str, top: int = 5) -> list[tuple[str, float]]:
+        """The words (and word pairs) that pushed ``text`` towards its label, strongest first.
+
+        A word's weight adds up its own and its character n-grams' contributions to the
+        chosen label's score minus their mean contribution to all labels' scores.
+        """
+        codes, _ = self.label([text])
+        c = list(self.classes_).index(codes[0])
+        totals: dict[str, float] = {}
+        codepoints = _codepoints([text])
+        for block in self._blocks:
+            _, cols, values = self._features(block, [text], codepoints)
+            _, buckets, names = hash_ngrams([text], block["keys"], terms=True,
+                                            codepoints=codepoints, **block["hash"])
+            tcols = self._lookup_table(block)[buckets]
+            w = block["weights"].mean(axis=2)  # average over the calibrated classifiers
+            push = w[:, c] - w.mean(axis=1)
+            value_of = dict(zip(cols.tolist(), values.tolist()))
+            # an n-gram seen k times shares its tf-idf value evenly among its k occurrences
+            occurrences = np.bincount(tcols[tcols >= 0], minlength=w.shape[0])
+            for name, col in zip(names, tcols.tolist()):
+                if col >= 0:
+                    share = value_of[col] / occurrences[col] * push[col]
+                    totals[name] = totals.get(name, 0.0) + float(share)
+        ranked = sorted(((n, v) for n, v in totals.items() if v > 0), key=lambda x: -x[1])
+        return [(n, round(v, 4)) for n, v in ranked[:top]]
+
+

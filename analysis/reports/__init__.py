@@ -1,0 +1,1 @@
+"""Documents for people: the finalists' comparison workbook and the second-interview guide."""

@@ -1,0 +1,82 @@
+"""The audit trail: who did what and when, append-only, readable and exportable by admins.
+
+The store writes events for imports, label corrections and retraining; this module adds refused
+access (`guard`), and the trust features add sign-ins, exports, erasures and reveals. An event
+says *that* something happened to a target (a session key, a file name, a user name) and counts,
+never the personal data involved.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import select
+
+from analysis.errors import PermissionDenied, TrustError
+from analysis.store.models import AuditEvent
+
+COLUMNS = ["at", "actor", "role", "action", "target", "detail"]
+
+
+def guard(store, permission: str) -> None:
+    """`Actor.require` that also writes a ``refused`` audit event when the role says no.
+
+    Raises
+    ------
+    PermissionDenied
+        When the actor's role does not allow ``permission``.
+    """
+    try:
+        store.actor.require(permission)
+    except PermissionDenied:
+        refused(store, permission)
+        raise
+
+
+def refused(store, permission: str, target: str | None = None) -> None:
+    """Record that the actor was refused ``permission`` (a page or a store call)."""
+    store.audit_event("refused", target, permission=permission)
+
+
+def audit_log(store, action: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """The audit trail, newest first (admin only).
+
+    Parameters
+    ----------
+    action : str, optional
+        Only events of this action (e.g. ``"erase"``).
+    limit : int, optional
+        At most this many events.
+    """
+    guard(store, "audit")
+    stmt = select(AuditEvent.at, AuditEvent.actor, AuditEvent.role, AuditEvent.action,
+                  AuditEvent.target, AuditEvent.detail).order_by(AuditEvent.id.desc())
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if limit:
+        stmt = stmt.limit(int(limit))
+    frame = store._frame(stmt)
+    if frame.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    return frame
+
+
+def audit_export(store, fmt: str = "xlsx") -> bytes:
+    """The whole audit trail as an .xlsx or a CSV, formula-safe (admin only); the export itself
+    is audited."""
+    from analysis.workbook.writing import safe_csv, workbook_bytes
+
+    if fmt not in ("xlsx", "csv"):
+        raise TrustError("bad_format", fmt=fmt)
+    frame = audit_log(store)
+    frame = frame.assign(detail=frame["detail"].map(_detail_text))
+    store.audit_event("export", "audit", format=fmt, rows=len(frame))
+    if fmt == "csv":
+        return safe_csv(frame)
+    return workbook_bytes({"audit": frame})
+
+
+def _detail_text(detail: object) -> str:
+    if not detail:
+        return ""
+    if isinstance(detail, dict):
+        return "; ".join(f"{k}={v}" for k, v in detail.items())
+    return str(detail)

@@ -1,0 +1,1 @@
+"""The session-log workbook: its schema, guarded reading and validation, and writing."""

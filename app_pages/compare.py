@@ -1,0 +1,151 @@
+"""Compare finalists: one recruitment's finalists side by side, and the workbook for the hiring team."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import ui
+from analysis import (
+    COMPARISON_FIGURES,
+    FITS,
+    FOUR_FITS,
+    NotFound,
+    comparison_workbook,
+    fairness_lines,
+    pseudonymise_comparison,
+)
+
+#: Finalists' colours on the radar: not the fits' colours (the fits are the axes here).
+FINALIST_COLOURS = ["#1F4E79", "#B5651D", "#555555", "#6A3D9A", "#2E7D6B", "#8C6D1F"]
+FINALIST_DASH = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+
+ui.require("read")
+ui.page_header("compare")
+data = ui.data_or_stop()
+recruitments = sorted(data.sessions["recruitment"].unique())
+if st.session_state.get("compare_recruitment") not in recruitments:
+    st.session_state["compare_recruitment"] = recruitments[0]
+recruitment = st.selectbox(ui.tr("ui.common.recruitment"), recruitments,
+                           key="compare_recruitment")
+try:
+    comparison = ui.metric("compare_finalists", "sessions", "questions", "ratings",
+                           before=(recruitment,))
+except NotFound as exc:
+    ui.render_error(exc)
+    st.stop()
+if comparison.figures.empty:
+    ui.empty_state("ui.compare.none_held")
+    st.stop()
+
+figures = comparison.figures.assign(recruitment=recruitment)
+figures["label"] = ui.labels(figures).to_numpy()  # names or pseudonyms, as the sidebar says
+label_of = dict(zip(figures["session_id"], figures["label"]))
+
+# -- the fairness line ----------------------------------------------------------------------------
+for line in fairness_lines(comparison.fairness, ui.lang()):
+    if comparison.fairness:
+        st.warning(line, icon=":material/balance:")
+    else:
+        st.success(line, icon=":material/balance:")
+
+# -- radar of fit shares and the key figures ------------------------------------------------------
+left, right = st.columns([2, 3])
+with left:
+    radar = go.Figure()
+    theta = [ui.fit_name(f) for f in FOUR_FITS]
+    for i, (sid, row) in enumerate(comparison.shares.iterrows()):
+        r = [float(row[f]) for f in FOUR_FITS]
+        radar.add_trace(go.Scatterpolar(
+            r=r + r[:1], theta=theta + theta[:1], name=label_of.get(sid, row["candidate"]),
+            line=dict(color=FINALIST_COLOURS[i % 6], dash=FINALIST_DASH[i % 6], width=2),
+            fill="toself", opacity=0.55,
+            hovertemplate="%{theta}: %{r:.0%}<extra>%{fullData.name}</extra>"))
+    ui.style_figure(radar)  # then the radar's own legend (below) and room for the fit names
+    radar.update_layout(
+        title=ui.tr("ui.compare.radar_title"), height=500, margin=dict(l=10, r=10, t=60, b=10),
+        legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="center", x=0.5),
+        polar=dict(domain=dict(x=[0.22, 0.78], y=[0.1, 0.92]),
+                   radialaxis=dict(range=[0, 1], tickformat=".0%", angle=90, tickangle=90,
+                                   tickfont=dict(size=10, color="#6B7280")),
+                   angularaxis=dict(rotation=90, direction="clockwise")))
+    shares = comparison.shares.reset_index()
+    shares = shares.assign(label=shares["session_id"].map(label_of))
+    ui.chart_with_data(radar, ui.headers(shares, {"label": "ui.common.candidate",
+                                                  **{f: f"fit.{f}" for f in FOUR_FITS}}),
+                       "compare_radar", styled=True)
+with right:
+    st.markdown(f"**{ui.tr('ui.compare.figures')}**")
+    score_cols = [c for c in figures.columns if c.startswith("score_")]
+    if not comparison.has_scores:
+        score_cols = []
+    rows = [*COMPARISON_FIGURES, *score_cols]
+    side = figures.set_index("label")[rows].T
+    side.index = [ui.tr(ui.FIGURE_HEADERS[r]) for r in rows]
+    formatted = side.astype(object)
+    for name, r in zip(side.index, rows):
+        if r == "follow_up_share":
+            shown = [ui.percent(v) for v in side.loc[name]]
+        elif r == "balance" or r == "minutes" or r.startswith("score_"):
+            shown = [ui.number(v, 2 if r == "balance" else 1) for v in side.loc[name]]
+        else:
+            shown = ["–" if pd.isna(v) else str(int(v)) for v in side.loc[name]]
+        formatted.loc[name] = shown
+    formatted.index.name = ui.tr("ui.compare.figure")
+    formatted.columns.name = None
+    st.dataframe(formatted.reset_index(), hide_index=True, key="compare_figures",
+                 height=35 * (len(formatted) + 1) + 3)
+    ui.download_csv(formatted.reset_index(), "compare_figures")
+    if not comparison.has_scores:
+        st.caption(ui.tr("ui.compare.no_scores"))
+    st.caption(ui.tr("report.define.neutral"))
+
+# -- their questions, in columns grouped by fit ----------------------------------------------------
+st.subheader(ui.tr("ui.compare.questions"), divider="gray")
+questions = comparison.questions
+columns = st.columns(len(figures))
+for col, (_, finalist) in zip(columns, figures.iterrows()):
+    with col:
+        st.markdown(f"#### {ui.plain(finalist['label'])}")
+        mine = questions[questions["session_id"] == finalist["session_id"]]
+        st.caption(ui.tr("ui.compare.n_questions", n=len(mine)))
+        for fit in (*FITS, None):
+            part = mine[mine["fit"].isna()] if fit is None else mine[mine["fit"] == fit]
+            if part.empty:
+                continue
+            colour = ui.FIT_COLOURS.get(fit, "#D9D9D9")
+            lines = [f"<span style='color:{colour}'>■</span> **{ui.fit_name(fit)}** "
+                     f"({len(part)})"]
+            for q in part.itertuples():
+                indent = "&nbsp;" * 4 * int(q.depth)
+                arrow = "↳ " if q.depth else ""
+                lines.append(f"{indent}{arrow}{int(q.seq)}\\. {ui.plain(q.question)}")
+            st.markdown("  \n".join(lines), unsafe_allow_html=True)
+
+# -- export ----------------------------------------------------------------------------------------
+st.subheader(ui.tr("ui.compare.export"), divider="gray")
+if ui.current_actor().can("export"):
+    @st.cache_data(max_entries=8, show_spinner=False)
+    def _workbook(key: tuple, filters: tuple, recruitment: str, lang: str, pseudonyms: bool,
+                  _comparison) -> bytes:
+        return comparison_workbook(_comparison, lang)
+
+    def _audit_export() -> None:
+        ui.store().audit_event("export", recruitment[:300], kind="comparison",
+                               finalists=len(figures), pseudonyms=ui.pseudonyms_on())
+
+    exported = comparison
+    if ui.pseudonyms_on():  # the export hides names exactly as the page does
+        exported = pseudonymise_comparison(comparison, ui.all_data()["sessions"], ui.lang())
+    workbook = _workbook(ui.cache_key(), ui.filter_key(), recruitment, ui.lang(),
+                         ui.pseudonyms_on(), exported)
+    safe_name = re.sub(r"[^\w\-]+", "_", recruitment).strip("_")[:60] or "rekruttering"
+    st.download_button(ui.tr("ui.compare.export_button"), workbook,
+                       file_name=f"omvendt_{safe_name}.xlsx", key="compare_export",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       on_click=_audit_export, icon=":material/download:", type="primary")
+    st.caption(ui.tr("ui.compare.export_help"))
+else:
+    st.caption(ui.tr("ui.errors.permission", action="export"))

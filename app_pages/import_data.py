@@ -1,0 +1,154 @@
+"""Import: upload workbooks, see every problem before anything is written, import, see what changed."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from analysis import (
+    SHEETS,
+    FileRejected,
+    OmvendtError,
+    Upload,
+    Validated,
+    WorkbookError,
+    problems_frame,
+    problems_to_bytes,
+    write_template,
+)
+
+PROBLEM_COLUMNS = {"file": "ui.import.col_file", "sheet": "ui.import.col_sheet",
+                   "row": "ui.import.col_row", "column": "ui.import.col_column",
+                   "value": "ui.import.col_value", "severity": "ui.import.col_severity",
+                   "problem": "ui.import.col_problem", "fix": "ui.import.col_fix"}
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _template(lang: str) -> bytes:
+    buf = io.BytesIO()
+    write_template(buf, lang)
+    return buf.getvalue()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _validate(name: str, sha256: str, _data: bytes, key: tuple) -> Validated:
+    # keyed on the file's hash and the store's version: known recruitments change the checks
+    return ui.store().validate(Upload(name, _data))
+
+
+ui.require("import")
+ui.page_header("import")
+
+with st.expander(ui.tr("ui.import.template_title"), icon=":material/description:"):
+    st.write(ui.tr("ui.import.template_help"))
+    left, right = st.columns(2)
+    left.download_button(ui.tr("ui.import.template_nb"), _template("nb"),
+                         file_name="omvendt_mal.xlsx", key="import_template_nb",
+                         icon=":material/download:", on_click="ignore")
+    right.download_button(ui.tr("ui.import.template_en"), _template("en"),
+                          file_name="omvendt_template.xlsx", key="import_template_en",
+                          icon=":material/download:", on_click="ignore")
+
+if not ui.current_actor().can("import"):
+    st.warning(ui.tr("ui.errors.permission", action="import"), icon=":material/lock:")
+    st.stop()
+
+files = st.file_uploader(ui.tr("ui.import.upload"), type=["xlsx", "xlsm", "xls"],
+                         accept_multiple_files=True, key="import_files",
+                         help=ui.tr("ui.import.upload_help"))
+
+checked: list[tuple[Upload, Validated]] = []
+for f in files or []:
+    upload = Upload(f.name, f.getvalue())
+    st.subheader(f.name, divider="gray")
+    try:
+        validated = _validate(upload.name, upload.sha256, upload.data, ui.cache_key())
+    except FileRejected as exc:
+        ui.render_error(exc)
+        continue
+    except OmvendtError as exc:
+        ui.render_error(exc)
+        continue
+    n_err, n_warn = len(validated.errors), len(validated.warnings)
+    if n_err:
+        st.error(ui.tr("ui.import.has_errors", errors=n_err, warnings=n_warn),
+                 icon=":material/error:")
+    elif n_warn:
+        st.warning(ui.tr("ui.import.has_warnings", warnings=n_warn), icon=":material/warning:")
+    else:
+        st.success(ui.tr("ui.import.ok"), icon=":material/check_circle:")
+    if validated.problems:
+        report = problems_frame(validated.problems, ui.lang())
+        st.dataframe(ui.headers(report, PROBLEM_COLUMNS), hide_index=True,
+                     key=f"import_report_{upload.sha256[:12]}")
+        st.download_button(ui.tr("ui.import.report_download"),
+                           problems_to_bytes(validated.problems, ui.lang()),
+                           file_name=f"{upload.name.rsplit('.', 1)[0]}_rapport.xlsx",
+                           key=f"import_report_dl_{upload.sha256[:12]}",
+                           icon=":material/download:", on_click="ignore")
+    if validated.frames:
+        with st.expander(ui.tr("ui.import.preview"), icon=":material/visibility:",
+                         expanded=not n_err):
+            counts = {ui.tr(f"sheet.{s.key}"): len(validated.frames[s.key])
+                      for s in SHEETS if s.key in validated.frames}
+            st.write(ui.tr("ui.import.rows", counts=", ".join(
+                f"{sheet}: {n}" for sheet, n in counts.items())))
+            sessions = validated.frames.get("sessions")
+            for schema in SHEETS:
+                frame = validated.frames.get(schema.key)
+                if frame is None or not len(frame):
+                    continue
+                shown = frame.drop(columns=["_row"], errors="ignore").head(20)
+                if sessions is not None and "candidate" in shown:
+                    shown = ui.names(shown, sessions)
+                shown = shown.rename(columns={c.name: (c.nb if ui.lang() == "nb" else c.name)
+                                              for c in schema.columns})
+                st.caption(ui.tr(f"sheet.{schema.key}"))
+                st.dataframe(shown, hide_index=True,
+                             key=f"import_preview_{schema.key}_{upload.sha256[:12]}")
+    if validated.ok:
+        checked.append((upload, validated))
+
+if files:
+    blocked = len(files) - len(checked)
+    if blocked:
+        st.info(ui.tr("ui.import.blocked", n=blocked), icon=":material/info:")
+    if st.button(ui.tr("ui.import.button", n=len(checked)), key="import_button", type="primary",
+                 disabled=not checked, icon=":material/upload:"):
+        results = []
+        with st.status(ui.tr("ui.import.running"), expanded=True) as status:
+            labeller = ui.labeller_or_none()
+            for upload, _ in checked:
+                st.write(ui.tr("ui.import.importing", file=upload.name))
+                try:
+                    results.append(ui.store().import_upload(upload, labeller))
+                except WorkbookError as exc:
+                    # the store changed since the check (another user imported): report again
+                    st.dataframe(ui.headers(problems_frame(exc.problems, ui.lang()),
+                                            PROBLEM_COLUMNS), hide_index=True)
+                except OmvendtError as exc:
+                    ui.render_error(exc)
+            status.update(label=ui.tr("ui.import.done"), state="complete", expanded=False)
+        st.session_state["import_results"] = [
+            {"file": r.file, "new": len(r.new_sessions), "replaced": len(r.replaced_sessions),
+             "unchanged": len(r.unchanged_sessions), **{k: r.counts.get(k, 0) for k in (
+                 "questions", "ratings", "feedback")},
+             "replaced_ids": ", ".join(r.replaced_sessions[:20])}
+            for r in results]
+
+results = st.session_state.get("import_results")
+if results:
+    st.subheader(ui.tr("ui.import.changed"), divider="gray")
+    changed = pd.DataFrame(results)
+    st.dataframe(ui.headers(changed, {
+        "file": "ui.import.col_file", "new": "ui.import.col_new",
+        "replaced": "ui.import.col_replaced", "unchanged": "ui.import.col_unchanged",
+        "questions": "ui.import.col_questions", "ratings": "ui.import.col_ratings",
+        "feedback": "ui.import.col_feedback", "replaced_ids": "ui.import.col_replaced_ids"}),
+        hide_index=True, key="import_changed")
+    total = ui.store().summary()
+    st.caption(ui.tr("ui.import.store_now", **total))
+elif not files:
+    ui.empty_state("ui.import.empty")

@@ -1,0 +1,142 @@
+"""Overview: recruitments with their finalists, what was held and asked, and what needs attention."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from analysis import (
+    CHECK_STATUSES,
+    PASS,
+    UNKNOWN,
+    WARNING,
+    fairness_by_recruitment,
+    fairness_text,
+    headline_text,
+    process_check,
+)
+
+ui.page_header("overview")
+ui.require("read")
+ui.retention_notice()
+data = ui.data_or_stop()
+
+
+#: Most unequal-conditions warnings shown one by one; the rest are counted.
+MAX_WARNINGS = 10
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _process_flags(key: tuple, filters: tuple, _sessions: pd.DataFrame) -> list[tuple[str, dict]]:
+    # keyed on the store's version and the filters; the frame itself is not hashed
+    return fairness_by_recruitment(_sessions)
+
+
+overview = ui.metric("recruitment_overview", "sessions", "questions")
+issues = ui.metric("attention", "sessions", "questions", "handed_in")
+shown = ui.names(data.sessions)
+# (recruitment, name) -> the name as shown (a pseudonym when they are on)
+display = dict(zip(zip(data.sessions["recruitment"], data.sessions["candidate"]),
+                   shown["candidate"]))
+
+held = int(overview["held"].sum())
+cols = st.columns(4)
+cols[0].metric(ui.tr("ui.overview.m_recruitments"), len(overview), border=True)
+cols[1].metric(ui.tr("ui.overview.m_held"), held, border=True)
+cols[2].metric(ui.tr("ui.overview.m_declined"), int(overview["declined"].sum()), border=True)
+cols[3].metric(ui.tr("ui.overview.m_questions"), int(overview["questions"].sum()), border=True)
+
+st.subheader(ui.tr("ui.overview.recruitments"), divider="gray")
+finalists = shown.groupby("recruitment")["candidate"].agg(lambda s: ", ".join(s))
+
+
+def _headline(row: pd.Series) -> str:
+    h = dict(row["headline"])
+    if h.get("candidate"):
+        h["candidate"] = display.get((row["recruitment"], h["candidate"]), h["candidate"])
+    return headline_text(h, ui.lang())
+
+
+table = overview.assign(finalist_names=overview["recruitment"].map(finalists),
+                        headline=[_headline(row) for _, row in overview.iterrows()])
+table = ui.headers(table, {
+    "recruitment": "ui.common.recruitment", "finalist_names": "ui.overview.col_finalists",
+    "held": "ui.overview.col_held", "declined": "ui.overview.col_declined",
+    "questions": "ui.common.questions", "first_date": "ui.overview.col_first",
+    "last_date": "ui.overview.col_last", "headline": "ui.overview.col_headline"})
+date_format = st.column_config.DateColumn(format="DD.MM.YYYY")
+headline_col = ui.tr("ui.overview.col_headline")
+st.dataframe(table.drop(columns=[headline_col]), hide_index=True, key="overview_recruitments",
+             column_config={ui.tr("ui.overview.col_first"): date_format,
+                            ui.tr("ui.overview.col_last"): date_format})
+# the headlines read as sentences, one per recruitment, under the table
+st.markdown("\n".join(f"- **{ui.plain(name)}**: {ui.plain(line)}"
+                       for name, line in zip(overview["recruitment"], table[headline_col])))
+ui.download_csv(table, "overview_recruitments")
+
+st.subheader(ui.tr("ui.overview.attention"), divider="gray")
+flags = _process_flags(ui.cache_key(), ui.filter_key(), data.sessions)
+if issues.empty and not flags:
+    st.success(ui.tr("ui.overview.all_clear"), icon=":material/check_circle:")
+else:
+    kinds = ["unlabelled", "low_confidence", "missing_ratings", "duration"]
+    counts = issues.groupby("kind").size().reindex(kinds, fill_value=0)
+    cols = st.columns(len(kinds) + 1)
+    for col, kind in zip(cols, kinds):
+        col.metric(ui.tr(f"ui.overview.kind_{kind}"), int(counts[kind]), border=True,
+                   help=ui.tr(f"ui.overview.kind_{kind}_help"))
+    cols[-1].metric(ui.tr("ui.overview.kind_process"), len(flags), border=True,
+                    help=ui.tr("ui.overview.kind_process_help"))
+    for name, flag in flags[:MAX_WARNINGS]:
+        st.warning(f"**{name}** — {fairness_text(flag, ui.lang())}", icon=":material/balance:")
+    if len(flags) > MAX_WARNINGS:
+        st.caption(ui.tr("ui.overview.process_more", n=len(flags) - MAX_WARNINGS))
+    if not issues.empty:
+        listed = ui.names(issues.merge(data.sessions[["session_id", "candidate"]],
+                                       on="session_id", how="left"))
+        listed = listed.assign(
+            what=[ui.tr(f"ui.overview.kind_{k}") for k in listed["kind"]],
+            detail=[ui.tr(f"ui.overview.detail_{k}", n=c)
+                    for k, c in zip(listed["kind"], listed["count"])])
+        listed = ui.headers(listed, {
+            "what": "ui.overview.col_kind", "recruitment": "ui.common.recruitment",
+            "session_id": "ui.common.session", "candidate": "ui.common.candidate",
+            "detail": "ui.overview.col_detail"})
+        st.dataframe(listed, hide_index=True, key="overview_attention")
+        ui.download_csv(listed, "overview_attention")
+        st.caption(ui.tr("ui.overview.attention_where"))
+
+st.subheader(ui.tr("ui.overview.process_title"), divider="gray")
+st.caption(ui.tr("ui.overview.process_caption"))
+
+#: Most recruitments whose process check is listed here (the latest first); Planning shows any one.
+MAX_PROCESS = 15
+_ICON = {PASS: ":material/check_circle:", WARNING: ":material/warning:",
+         UNKNOWN: ":material/help:"}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _process_lines(key: tuple, filters: tuple, _sessions: pd.DataFrame,
+                   _handed_in: pd.DataFrame, _settings: pd.DataFrame) -> list[tuple[str, list]]:
+    latest = _sessions.groupby("recruitment")["date"].max().sort_values(ascending=False)
+    out = []
+    for name in latest.index[:MAX_PROCESS]:
+        mine = _sessions[(_sessions["recruitment"] == name).to_numpy()]
+        rated = _handed_in[_handed_in["session_id"].isin(mine["session_id"]).to_numpy()]
+        settings = _settings[(_settings["name"] == name).to_numpy()]
+        out.append((name, process_check(
+            mine, rated, settings.iloc[0] if len(settings) else None)))
+    return out
+
+
+checks = _process_lines(ui.cache_key(), ui.filter_key(), data.sessions, data.handed_in,
+                        ui.store().recruitments())
+for name, lines in checks:
+    counts = {s: sum(line.status == s for line in lines) for s in CHECK_STATUSES}
+    summary = "  ".join(f"{_ICON[s]} {counts[s]}" for s in CHECK_STATUSES)
+    with st.expander(f"**{ui.plain(name)}** — {summary}", expanded=False):
+        for line in lines:
+            st.markdown(f"{_ICON[line.status]} **{line.label(ui.lang())}** "
+                        f"({line.status_text(ui.lang())}): {ui.plain(line.text(ui.lang()))}")
+if data.sessions["recruitment"].nunique() > MAX_PROCESS:
+    st.caption(ui.tr("ui.overview.process_more_recruitments", n=MAX_PROCESS))

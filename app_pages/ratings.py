@@ -1,0 +1,153 @@
+"""Ratings: hand in your own rating, see who has handed in, and — once all are in or revealed —
+the ratings side by side; agreement per recruitment. Blindness is enforced in analysis.ratings."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from analysis import (
+    RATER_ROLES,
+    SCORES,
+    InputError,
+    PermissionDenied,
+    handed_in,
+    recruitment_agreement,
+    reveal,
+    session_states,
+    set_required_raters,
+    side_by_side,
+    submit_rating,
+    visible_ratings,
+)
+
+ui.page_header("ratings")
+ui.require("read")
+store = ui.store()
+actor = ui.current_actor()
+
+states = ui.or_stop(session_states, store)
+sessions = ui.or_stop(store.sessions)
+if states.empty:
+    ui.empty_state("ui.ratings.no_sessions")
+    st.stop()
+
+labels = ui.session_labels(sessions)
+session_id = st.selectbox(ui.tr("ui.ratings.session"), list(labels), key="ratings_session",
+                          format_func=labels.get)
+state = states.set_index("session_id").loc[session_id]
+required, n_in = int(state["required_raters"]), int(state["handed_in"])
+
+# -- who has handed in (everyone may see this) ----------------------------------------------------
+st.subheader(ui.tr("ui.ratings.handed_in", n=n_in, required=required))
+who = handed_in(store, session_id)
+if who.empty:
+    st.caption(ui.tr("ui.ratings.nobody_yet"))
+else:
+    who = who.assign(role=who["role"].map(lambda r: ui.tr(f"role.{r}") if r in RATER_ROLES else "–"),
+                     source=who["source"].map(lambda s: ui.tr(f"ui.ratings.source_{s}")))
+    st.dataframe(ui.headers(who, {"rater": "ui.ratings.col_rater", "role": "ui.ratings.col_role",
+                                  "submitted": "ui.ratings.col_submitted",
+                                  "source": "ui.ratings.col_source"}),
+                 hide_index=True, key="ratings_handed_in")
+
+visible = visible_ratings(store, session_id)
+own = visible[visible["own"].to_numpy()]
+
+# -- your rating ------------------------------------------------------------------------------------
+if actor.can("rate"):
+    st.subheader(ui.tr("ui.ratings.form_title"))
+    if len(own) and state["open"]:
+        st.info(ui.tr("ui.ratings.locked"), icon=":material/lock:")
+    else:
+        mine = own.iloc[0] if len(own) else None
+        role_names = {r: ui.tr(f"role.{r}") for r in RATER_ROLES}
+        with st.form("ratings_form"):
+            rater = st.text_input(ui.tr("ui.ratings.rater"), value=actor.name,
+                                  key="ratings_rater", disabled=actor.role == "rater",
+                                  help=ui.tr("ui.ratings.rater_help"))
+            role = st.radio(ui.tr("ui.ratings.role"), RATER_ROLES, key="ratings_role",
+                            horizontal=True, format_func=role_names.get,
+                            index=RATER_ROLES.index(mine["role"]) if mine is not None and
+                            mine["role"] in RATER_ROLES else 0)
+            scores = {s: st.slider(ui.tr(f"ratings.score.{s}"), 1, 5, key=f"ratings_score_{s}",
+                                   value=int(mine[s]) if mine is not None and pd.notna(mine[s])
+                                   else 3, help=ui.tr(f"ratings.score_help.{s}"))
+                      for s in SCORES}
+            note = st.text_area(ui.tr("ui.ratings.note"), key="ratings_note",
+                                value=mine["note"] if mine is not None and
+                                isinstance(mine["note"], str) else "")
+            submitted = st.form_submit_button(ui.tr("ui.ratings.submit"), type="primary")
+        if submitted:
+            try:
+                submit_rating(store, session_id, rater, role, scores, note)
+            except PermissionDenied as exc:
+                ui.render_error(exc)
+            except InputError as exc:
+                st.error(ui.tr("ui.ratings.bad_input", detail=str(exc)), icon=":material/error:")
+            else:
+                st.toast(ui.tr("ui.ratings.saved"), icon=":material/check_circle:")
+                st.rerun()
+
+# -- side by side, or blind -----------------------------------------------------------------------
+if state["open"]:
+    st.subheader(ui.tr("ui.ratings.side_by_side"))
+    if pd.notna(state["revealed_at"]) and not state["complete"]:
+        st.caption(ui.tr("ui.ratings.revealed_by", who=state["revealed_by"],
+                         when=f"{pd.Timestamp(state['revealed_at']):%d.%m.%Y %H:%M}"))
+    table = side_by_side(visible, session_id)
+    table.index = [ui.tr(f"ratings.score.{s}") for s in table.index]
+    spread = table.pop("spread")
+
+    def _highlight(row: pd.Series) -> list[str]:
+        gap = spread.get(row.name)
+        colour = ("background-color: #F4B183" if pd.notna(gap) and gap >= 2 else
+                  "background-color: #FCE4D6" if pd.notna(gap) and gap >= 1 else "")
+        return [colour] * len(row)
+
+    table[ui.tr("guide.spread")] = spread
+    st.dataframe(table.style.apply(_highlight, axis=1).format(precision=0, na_rep="–"),
+                 key="ratings_side_by_side")
+    st.caption(ui.tr("ui.ratings.side_by_side_help"))
+    notes = visible[visible["note"].notna().to_numpy()]
+    if len(notes):
+        st.markdown(f"**{ui.tr('ui.ratings.notes')}**")
+        for r in notes.itertuples():
+            st.markdown(f"- **{r.rater}**: {r.note}")
+    if not actor.can("read_notes"):
+        st.caption(ui.tr("ui.ratings.notes_hidden"))
+else:
+    st.info(ui.tr("ui.ratings.closed", n=n_in, required=required), icon=":material/visibility_off:")
+    if len(own):
+        st.markdown(f"**{ui.tr('ui.ratings.your_rating')}**")
+        mine = own.iloc[0]
+        st.dataframe(pd.DataFrame({ui.tr("ui.ratings.col_criterion"): [
+            ui.tr(f"ratings.score.{s}") for s in SCORES], str(mine["rater"]): [
+            mine[s] for s in SCORES]}), hide_index=True, key="ratings_own")
+    if actor.can("reveal"):
+        if st.button(ui.tr("ui.ratings.reveal"), key="ratings_reveal",
+                     help=ui.tr("ui.ratings.reveal_help"), icon=":material/visibility:"):
+            ui.act(reveal, store, session_id, done="ui.ratings.revealed")
+
+# -- agreement -------------------------------------------------------------------------------------
+st.subheader(ui.tr("ui.ratings.agreement"))
+st.caption(ui.tr("ui.ratings.agreement_help"))
+agreement = recruitment_agreement(store, ui.lang())
+if agreement.empty:
+    ui.empty_state("ui.ratings.no_agreement")
+else:
+    agreement = agreement.assign(alpha=agreement["alpha"].round(3))
+    st.dataframe(ui.headers(agreement, {
+        "recruitment": "ui.ratings.col_recruitment", "criterion_label": "ui.ratings.col_criterion",
+        "alpha": "ui.ratings.col_alpha", "sessions": "ui.ratings.col_sessions",
+        "reading_text": "ui.ratings.col_reading"}), hide_index=True, key="ratings_agreement")
+
+# -- settings --------------------------------------------------------------------------------------
+if actor.can("configure_recruitment"):
+    recruitment = state["recruitment"]
+    with st.expander(ui.tr("ui.ratings.settings"), icon=":material/settings:"):
+        n = st.number_input(ui.tr("ui.ratings.required"), 1, 20, value=required, step=1,
+                            key="ratings_required", help=ui.tr("ui.ratings.required_help"))
+        if st.button(ui.tr("ui.ratings.save_settings"), key="ratings_required_save"):
+            ui.act(set_required_raters, store, recruitment, int(n),
+                   done="ui.ratings.settings_saved")

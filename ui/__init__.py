@@ -1,0 +1,79 @@
+"""The Streamlit side of Omvendt: what app.py and the pages share.
+
+- `ui.auth`: who is using the app (team-mode sign-in, roles on pages) and the store they see;
+- `ui.reads`: cached reads keyed on the store's version and the sidebar's filters, and the model;
+- `ui.sidebar`: the shared sidebar (language, filters, pseudonyms);
+- `ui.render`: headers, errors, empty states, charts with their data, tables of figures;
+- `ui.language`: the interface language and fit names.
+
+Pages import this package (``import ui``) and call the names below; everything they compute comes
+from `analysis`.
+"""
+from ui.auth import (
+    account_box,
+    cache_key,
+    current_actor,
+    require,
+    retention_notice,
+    sign_in_gate,
+    store,
+    team_mode,
+    visible_pages,
+)
+from ui.language import (
+    FIT_COLOURS,
+    FIT_ORDER,
+    fit_category_order,
+    fit_colour_map,
+    fit_name,
+    lang,
+    tr,
+)
+from ui.reads import (
+    Data,
+    all_data,
+    clear_caches,
+    data,
+    filter_key,
+    filters,
+    labeller_or_none,
+    metric,
+    model,
+    names,
+    pseudonyms_on,
+)
+from ui.render import (
+    FIGURE_HEADERS,
+    PLOT_CONFIG,
+    act,
+    chart_with_data,
+    data_or_stop,
+    download_csv,
+    empty_state,
+    favicon,
+    figure_config,
+    figure_table,
+    headers,
+    held_figures_or_stop,
+    labels,
+    number,
+    or_stop,
+    page_header,
+    percent,
+    plain,
+    render_error,
+    session_labels,
+    style_figure,
+)
+from ui.sidebar import FILTER_KEYS, init_state, sidebar
+
+__all__ = [
+    "FIGURE_HEADERS", "FILTER_KEYS", "FIT_COLOURS", "FIT_ORDER", "PLOT_CONFIG", "Data",
+    "account_box", "act", "all_data", "cache_key", "chart_with_data", "clear_caches",
+    "current_actor", "data", "data_or_stop", "download_csv", "empty_state", "favicon",
+    "figure_config", "figure_table", "filter_key", "filters", "fit_category_order",
+    "fit_colour_map", "fit_name", "headers", "held_figures_or_stop", "init_state", "labeller_or_none",
+    "labels", "lang", "metric", "model", "names", "number", "or_stop", "page_header", "percent",
+    "plain", "pseudonyms_on", "render_error", "require", "retention_notice", "session_labels",
+    "sidebar", "sign_in_gate", "store", "style_figure", "team_mode", "tr", "visible_pages",
+]

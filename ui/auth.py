@@ -1,0 +1,177 @@
+"""Who is using the app and the store as they see it: team-mode sign-in and sign-out, the acting user, role checks on pages."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis import LOCAL, Actor, Store, config
+from ui.language import tr
+
+#: Fits in their one order, each with one colour on every chart (Okabe–Ito, colour-blind safe).
+
+
+def current_actor() -> Actor:
+    """The person using the app: `LOCAL` (admin) in local mode, the signed-in account in team
+    mode (`sign_in_gate` has run before any page)."""
+    if not team_mode():
+        return LOCAL
+    actor = st.session_state.get("signed_in_actor")
+    if actor is None:  # a page reached without the gate (e.g. a test): sign in first
+        sign_in_gate()
+        actor = st.session_state["signed_in_actor"]
+    return actor
+
+
+def _secrets_section(name: str) -> dict:
+    try:
+        return dict(st.secrets.get(name, {}))
+    except Exception:  # no secrets.toml at all: Streamlit raises its own not-found error
+        return {}
+
+
+def team_mode() -> bool:
+    """Team mode: ``OMVENDT_TEAM_MODE=1``, or ``[omvendt] team_mode = true`` in secrets.toml."""
+    import os
+
+    env = os.environ.get("OMVENDT_TEAM_MODE", "").strip().lower()
+    if env:
+        return env in ("1", "true", "yes", "on")
+    return bool(_secrets_section("omvendt").get("team_mode", False))
+
+
+def _sign_in_store() -> Store:
+    # authenticate() needs no role; this store only reads accounts and writes audit events
+    return _store(config.database_url(), "sign-in", "viewer")
+
+
+def sign_in_gate() -> None:
+    """In team mode, stop every page until the user has signed in: through the identity provider
+    (``st.login``) when ``[auth]`` is configured in secrets.toml, else with a local account."""
+    if not team_mode():
+        return
+    from analysis import current_account
+
+    actor = st.session_state.get("signed_in_actor")
+    if actor is not None:
+        # a role changed or an account deactivated by an admin takes effect on the next click
+        fresh = current_account(_sign_in_store(), actor.name)
+        if fresh == actor:
+            return
+        st.session_state.pop("signed_in_actor", None)
+        if fresh is not None:
+            st.session_state["signed_in_actor"] = fresh
+            return
+    # the sign-in form as the only page: no menu, and no page reachable by its URL before it
+    st.navigation([st.Page(_sign_in_page, title=tr("trust.signin.title"), url_path="signin",
+                           icon=":material/login:")], position="hidden").run()
+    st.stop()
+
+
+def _sign_in_page() -> None:
+    from analysis import actor_for_email
+
+    oidc = bool(_secrets_section("auth"))
+    st.title(tr("trust.signin.title"))
+    st.caption(tr("trust.signin.lead"))
+    if oidc:
+        if not st.user.is_logged_in:
+            st.button(tr("trust.signin.oidc_button"), key="signin_oidc", on_click=st.login,
+                      icon=":material/login:", type="primary")
+            st.stop()
+        actor = actor_for_email(_sign_in_store(), st.user.get("email"))
+        if actor is None:
+            st.error(tr("trust.signin.no_account", email=st.user.get("email") or "?"))
+            st.button(tr("trust.signin.signout"), key="signin_oidc_out", on_click=st.logout)
+            st.stop()
+        st.session_state["signed_in_actor"] = actor
+        st.rerun()
+    _local_sign_in()
+
+
+def _local_sign_in() -> None:
+    from analysis import SignInFailed, authenticate, has_accounts
+
+    if not has_accounts(_sign_in_store()):
+        st.info(tr("trust.signin.no_admin"), icon=":material/info:")
+    with st.form("signin_form"):
+        username = st.text_input(tr("trust.signin.username"), key="signin_username")
+        password = st.text_input(tr("trust.signin.password"), type="password",
+                                 key="signin_password")
+        submitted = st.form_submit_button(tr("trust.signin.button"), type="primary")
+    if submitted:
+        try:
+            st.session_state["signed_in_actor"] = authenticate(_sign_in_store(), username,
+                                                               password)
+        except SignInFailed as exc:
+            st.error(tr(f"trust.signin.{exc.code}", minutes=exc.minutes), icon=":material/lock:")
+        else:
+            st.session_state.pop("signin_password", None)
+            st.rerun()
+    st.stop()
+
+
+def sign_out() -> None:
+    """Forget the signed-in user (and end the identity provider's session)."""
+    st.session_state.pop("signed_in_actor", None)
+    if _secrets_section("auth") and st.user.is_logged_in:
+        st.logout()
+
+
+def account_box() -> None:
+    """In team mode, the sidebar says who is signed in and offers to sign out."""
+    if not team_mode() or "signed_in_actor" not in st.session_state:
+        return
+    actor = st.session_state["signed_in_actor"]
+    with st.sidebar:
+        st.divider()
+        st.caption(tr("trust.signin.signed_in_as", name=actor.name,
+                      role=tr(f"trust.role.{actor.role}")))
+        st.button(tr("trust.signin.signout"), key="signout", on_click=sign_out,
+                  icon=":material/logout:")
+
+
+def require(permission: str) -> None:
+    """Stop the page with a translated warning unless the user's role allows ``permission``;
+    the refusal goes to the audit trail."""
+    actor = current_actor()
+    if actor.can(permission):
+        return
+    from analysis import refused
+
+    refused(store(), permission)
+    st.warning(tr("trust.refused", role=tr(f"trust.role.{actor.role}")), icon=":material/lock:")
+    st.stop()
+
+
+def visible_pages(pages: list[tuple[str, str, str, str]]) -> list[tuple[str, str, str, str]]:
+    """The navigation's pages without those the user's role cannot open (the pages check again)."""
+    needs = {"app_pages/admin.py": "accounts", "app_pages/import_data.py": "import"}
+    actor = current_actor()
+    return [p for p in pages if actor.can(needs.get(p[1], "read"))]
+
+
+def retention_notice() -> None:
+    """Say on the Overview when candidates' personal data is past retention (admins act on it)."""
+    from analysis import retention_due
+
+    if not current_actor().can("retention"):
+        return
+    due = retention_due(store())
+    if len(due):
+        st.warning(tr("trust.admin.retention_notice", n=len(due)), icon=":material/auto_delete:")
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str, name: str, role: str) -> Store:
+    return Store(url, Actor(name, role))
+
+
+def store() -> Store:
+    """The store as seen by the current actor (one per URL and actor, shared across sessions)."""
+    actor = current_actor()
+    return _store(config.database_url(), actor.name, actor.role)
+
+
+def cache_key() -> tuple:
+    """What every cached read depends on: which store, who reads, and the store's version."""
+    s = store()
+    return (s.url, s.actor.name, s.actor.role, s.version())

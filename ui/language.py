@@ -1,0 +1,49 @@
+"""The interface language and fit names as the user reads them."""
+from __future__ import annotations
+
+import streamlit as st
+
+from analysis import FITS
+from analysis.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+
+#: Fits in their one order, each with one colour on every chart (Okabe–Ito, colour-blind safe).
+
+
+#: Fits in their one order, each with one colour on every chart (Okabe–Ito, colour-blind safe).
+FIT_ORDER: tuple[str, ...] = FITS
+
+
+FIT_COLOURS: dict[str, str] = {
+    "job": "#0072B2",
+    "group": "#E69F00",
+    "supervisor": "#009E73",
+    "organization": "#CC79A7",
+    "other": "#999999",
+}
+
+
+def lang() -> str:
+    """The language the user picked in the sidebar (nb by default)."""
+    value = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def tr(key: str, **params: object) -> str:
+    """Translate ``key`` into the current language (see `analysis.i18n.t`)."""
+    return t(key, lang(), **params)
+
+
+def fit_name(fit: object) -> str:
+    """The translated name of a fit code; unlabelled questions get their own word."""
+    return tr(f"fit.{fit}") if fit in FITS else tr("ui.common.unlabelled")
+
+
+def fit_colour_map() -> dict[str, str]:
+    """Translated fit name -> colour, for Plotly's ``color_discrete_map``."""
+    return {fit_name(f): c for f, c in FIT_COLOURS.items()} | {
+        tr("ui.common.unlabelled"): "#D9D9D9"}
+
+
+def fit_category_order() -> list[str]:
+    """Translated fit names in `FIT_ORDER`, for Plotly's ``category_orders``."""
+    return [fit_name(f) for f in FIT_ORDER]

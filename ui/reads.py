@@ -1,0 +1,170 @@
+"""Cached reads: the store per acting user, its frames filtered by the sidebar, figures keyed on
+the store's version, and the fit model."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analysis import OmvendtError, PermissionDenied, config
+from ui.auth import _store, cache_key
+from ui.language import lang, tr
+
+#: Fits in their one order, each with one colour on every chart (Okabe–Ito, colour-blind safe).
+
+
+
+
+
+
+
+
+@dataclass(frozen=True)
+class Data:
+    """The frames a page works on, already filtered by the sidebar."""
+
+    sessions: pd.DataFrame
+    questions: pd.DataFrame
+    ratings: pd.DataFrame | None
+    feedback: pd.DataFrame
+    #: Who handed in a rating (never the scores): what "missing ratings" counts.
+    handed_in: pd.DataFrame
+
+
+# The store's frames are cached as shared, read-only resources rather than with st.cache_data:
+# a copy of 50,000 questions costs ~0.1 s to unpickle and a page reads them several times per
+# run. pandas' copy-on-write keeps derived frames from touching them; code never assigns into a
+# frame it got from here.
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _read(url: str, name: str, role: str, version: int) -> dict[str, pd.DataFrame | None]:
+    s = _store(url, name, role)
+    out: dict[str, pd.DataFrame | None] = {
+        "sessions": s.sessions(), "questions": s.questions(), "feedback": s.feedback(),
+        "recruitments": s.recruitments()}
+    from analysis import handed_in, visible_ratings
+
+    try:
+        # a closed session's scores stay hidden until every rater has handed in
+        out["ratings"] = visible_ratings(s)
+    except PermissionDenied:
+        out["ratings"] = None
+    out["handed_in"] = handed_in(s)
+    return out
+
+
+def _filters_tuple(filters: Any) -> tuple:
+    return (filters.recruitments, filters.date_from, filters.date_to, filters.candidates)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _filtered(url: str, name: str, role: str, version: int, filters: tuple) -> Data:
+    from analysis import figures as metrics
+
+    raw = _read(url, name, role, version)
+    f = metrics.Filters(*filters)
+    sessions = metrics.filter_sessions(raw["sessions"], f)
+    questions = metrics.filter_by_sessions(raw["questions"], sessions)
+    ratings = raw["ratings"]
+    if ratings is not None:
+        ratings = metrics.filter_by_sessions(ratings, sessions)
+    feedback = metrics.filter_feedback(raw["feedback"], raw["sessions"], f)
+    return Data(sessions, questions, ratings, feedback,
+                metrics.filter_by_sessions(raw["handed_in"], sessions))
+
+
+def all_data() -> dict[str, pd.DataFrame | None]:
+    """Every frame of the store, unfiltered (for filter options and pseudonyms)."""
+    return _read(*cache_key())
+
+
+def data() -> Data:
+    """The store's frames, filtered by the sidebar; recomputed only when the store changed."""
+    return _filtered(*cache_key(), filter_key())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _metric(name: str, key: tuple, filters: tuple, frames: tuple[str, ...], before: tuple,
+            kwargs: tuple) -> Any:
+    from analysis import figures as metrics
+
+    d = _filtered(*key, filters)
+    return getattr(metrics, name)(*before, *(getattr(d, f) for f in frames), **dict(kwargs))
+
+
+def metric(name: str, *frames: str, before: tuple = (), **kwargs: Any) -> Any:
+    """``analysis.metrics.<name>(*before, *frames, **kwargs)`` over the filtered data, cached on
+    the store's version and the filters.
+
+    Examples
+    --------
+    >>> metric("session_figures", "sessions", "questions", "ratings")  # doctest: +SKIP
+    """
+    return _metric(name, cache_key(), filter_key(), frames, before,
+                   tuple(sorted(kwargs.items())))
+
+
+def filter_key() -> tuple:
+    """The sidebar's filters as a hashable tuple: with `cache_key`, the key of page caches."""
+    return _filters_tuple(filters())
+
+
+def clear_caches() -> None:
+    """Forget cached reads (after a write the version changes anyway; this frees memory)."""
+    _read.clear()
+    _filtered.clear()
+    _metric.clear()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _model(path: str, mtime: float):
+    from analysis import default_model
+
+    return default_model()
+
+
+def model():
+    """The fit model, loaded once per saved file (a retrain writes a new file, hence a new key)."""
+    path = config.model_path()
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    return _model(str(path), mtime)
+
+
+def labeller_or_none():
+    """The fit model for labelling an import, or None (with a warning) when it cannot load."""
+    try:
+        return model()
+    except (ImportError, OmvendtError, FileNotFoundError) as exc:
+        st.warning(tr("ui.common.no_model", detail=str(exc)))
+        return None
+
+
+def filters():
+    """The sidebar's filters as `analysis.metrics.Filters`."""
+    from analysis import Filters
+
+    dates = tuple(st.session_state.get("filter_dates") or ())
+    return Filters(
+        recruitments=tuple(st.session_state.get("filter_recruitments") or ()),
+        date_from=dates[0] if len(dates) >= 1 else None,
+        date_to=dates[1] if len(dates) >= 2 else (dates[0] if dates else None),
+        candidates=tuple(st.session_state.get("filter_candidates") or ()),
+    )
+
+
+def pseudonyms_on() -> bool:
+    return bool(st.session_state.get("pseudonyms"))
+
+
+def names(frame: pd.DataFrame, sessions: pd.DataFrame | None = None,
+          column: str = "candidate") -> pd.DataFrame:
+    """The one place where candidate names are shown or hidden: with pseudonyms on, ``column``
+    becomes "Finalist A/B/C" (lettered per recruitment, stable across pages and exports)."""
+    if not pseudonyms_on() or column not in frame:
+        return frame
+    from analysis import pseudonymise
+
+    if sessions is None:
+        sessions = all_data()["sessions"]
+    return pseudonymise(frame, sessions, lang(), column)

@@ -1,0 +1,89 @@
+"""The shared sidebar: language, filters and the pseudonym switch."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from analysis import OmvendtError
+from analysis.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from ui.language import tr
+from ui.reads import all_data, names, pseudonyms_on
+from ui.render import render_error
+
+#: Fits in their one order, each with one colour on every chart (Okabe–Ito, colour-blind safe).
+
+
+FILTER_KEYS = ("filter_recruitments", "filter_dates", "filter_candidates")
+
+
+def init_state() -> None:
+    """Cross-page state with its defaults; set once, kept across page changes."""
+    st.session_state.setdefault("lang", DEFAULT_LANGUAGE)
+    st.session_state.setdefault("filter_recruitments", [])
+    st.session_state.setdefault("filter_dates", ())
+    st.session_state.setdefault("filter_candidates", [])
+    st.session_state.setdefault("pseudonyms", False)
+
+
+def _keep_known(key: str, options: list) -> None:
+    """Drop remembered choices that are no longer offered (e.g. after erasing a recruitment)."""
+    current = st.session_state.get(key) or []
+    kept = [v for v in current if v in options]
+    if kept != current:
+        st.session_state[key] = kept
+
+
+def sidebar() -> None:
+    """The shared sidebar: language, filters and the pseudonym switch."""
+    with st.sidebar:
+        st.radio(tr("ui.sidebar.language"), LANGUAGES, key="lang", horizontal=True,
+                 format_func=lambda code: t("ui.sidebar.language_name", code))
+        try:
+            raw = all_data()
+        except OmvendtError as exc:
+            render_error(exc)
+            return
+        sessions = raw["sessions"]
+        st.subheader(tr("ui.sidebar.filters"))
+        recruitments = sorted(sessions["recruitment"].dropna().unique().tolist())
+        _keep_known("filter_recruitments", recruitments)
+        st.multiselect(tr("ui.sidebar.recruitments"), recruitments, key="filter_recruitments",
+                       placeholder=tr("ui.sidebar.all"))
+        if len(sessions):
+            dates = pd.to_datetime(sessions["date"])
+            lo, hi = dates.min().date(), dates.max().date()
+            chosen = st.session_state.get("filter_dates") or ()
+            if any(not isinstance(d, dt.date) or d < lo or d > hi for d in chosen):
+                st.session_state["filter_dates"] = ()
+            st.date_input(tr("ui.sidebar.dates"), min_value=lo, max_value=hi,
+                          key="filter_dates", format="DD.MM.YYYY")
+        picked = st.session_state.get("filter_recruitments") or []
+        pool = sessions[sessions["recruitment"].isin(picked)] if picked else sessions
+        candidates = sorted(pool["candidate"].dropna().unique().tolist())
+        _keep_known("filter_candidates", candidates)
+        label = _candidate_labels(pool, sessions)
+        st.multiselect(tr("ui.sidebar.candidates"), candidates, key="filter_candidates",
+                       format_func=lambda c: label.get(c, c), placeholder=tr("ui.sidebar.all"))
+        st.toggle(tr("ui.sidebar.pseudonyms"), key="pseudonyms",
+                  help=tr("ui.sidebar.pseudonyms_help"))
+        if any(st.session_state.get(k) for k in FILTER_KEYS):
+            st.button(tr("ui.sidebar.clear"), key="filter_clear", on_click=_clear_filters,
+                      icon=":material/filter_alt_off:")
+
+
+def _clear_filters() -> None:
+    st.session_state["filter_recruitments"] = []
+    st.session_state["filter_dates"] = ()
+    st.session_state["filter_candidates"] = []
+
+
+def _candidate_labels(pool: pd.DataFrame, sessions: pd.DataFrame) -> dict[str, str]:
+    """Candidate name -> what the filter shows: the name, or its pseudonyms when they are on."""
+    if not pseudonyms_on():
+        return {}
+    shown = names(pool[["session_id", "candidate", "recruitment"]], sessions)
+    shown["label"] = shown["candidate"] + " · " + shown["recruitment"]
+    return (pool.assign(label=shown["label"].to_numpy()).groupby("candidate")["label"]
+            .agg(lambda s: ", ".join(sorted(set(s)))).to_dict())
