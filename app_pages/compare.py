@@ -16,6 +16,7 @@ from analysis import (
     comparison_workbook,
     fairness_lines,
     pseudonymise_comparison,
+    record_comparison_export,
 )
 
 #: Finalists' colours on the radar: not the fits' colours (the fits are the axes here).
@@ -133,8 +134,7 @@ if ui.current_actor().can("export"):
         return comparison_workbook(_comparison, lang)
 
     def _audit_export() -> None:
-        ui.store().audit_event("export", recruitment[:300], kind="comparison",
-                               finalists=len(figures), pseudonyms=ui.pseudonyms_on())
+        record_comparison_export(ui.store(), recruitment, ui.pseudonyms_on())
 
     exported = comparison
     if ui.pseudonyms_on():  # the export hides names exactly as the page does

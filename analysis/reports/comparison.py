@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from analysis.errors import NotFound
 from analysis.figures.compare import COMPARISON_FIGURES, Comparison
 from analysis.i18n import t
 from analysis.workbook.schema import FITS, FOUR_FITS, SCORES
@@ -201,6 +202,29 @@ def export_comparison(store, recruitment: str, lang: str = "nb",
     if pseudonyms:
         comparison = pseudonymise_comparison(comparison, sessions, lang)
     data = comparison_workbook(comparison, lang)
-    store.audit_event("export", recruitment[:300], kind="comparison",
-                      finalists=len(comparison.figures), pseudonyms=pseudonyms)
+    _record_export(store, recruitment, len(comparison.figures), pseudonyms)
     return data
+
+
+def record_comparison_export(store, recruitment: str, pseudonyms: bool = False) -> None:
+    """Check that the actor may take the comparison of ``recruitment`` out of the app, and log
+    that they did (the page's download button builds the workbook first, then calls this).
+
+    Raises
+    ------
+    PermissionDenied
+        Without permission ``export``.
+    NotFound
+        When the recruitment has no sessions.
+    """
+    store.actor.require("export")
+    sessions = store.sessions()
+    finalists = int((sessions["recruitment"] == recruitment).sum())
+    if not finalists:
+        raise NotFound(f"recruitment {recruitment!r}")
+    _record_export(store, recruitment, finalists, pseudonyms)
+
+
+def _record_export(store, recruitment: str, finalists: int, pseudonyms: bool) -> None:
+    store._record("export", recruitment[:300], kind="comparison", finalists=int(finalists),
+                  pseudonyms=bool(pseudonyms))

@@ -543,9 +543,18 @@ def record_guide_export(store: "Store", session_id: str, fmt: str, lang: str = "
     ------
     PermissionDenied
         Without permission ``export``.
+    InputError
+        For a format not in `FORMATS` or an unknown language.
+    NotFound
+        For an unknown session.
     """
+    from analysis.i18n import LANGUAGES
+
     store.actor.require("export")
-    store.audit_event("export_guide", session_id, format=fmt, lang=lang, pseudonyms=pseudonyms)
+    if fmt not in FORMATS or lang not in LANGUAGES:
+        raise InputError(f"unknown format {fmt!r} or language {lang!r}")
+    session_states(store, session_id)  # raises NotFound for an unknown session
+    store._record("export_guide", session_id, format=fmt, lang=lang, pseudonyms=bool(pseudonyms))
 
 
 def export_guide(store: "Store", session_id: str, fmt: str, lang: str = "nb",

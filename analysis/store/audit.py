@@ -1,7 +1,8 @@
 """The audit trail: who did what and when, append-only, readable and exportable by admins.
 
 The store writes events for imports, label corrections and retraining; this module adds refused
-access (`guard`), and the trust features add sign-ins, exports, erasures and reveals. An event
+access (`guard`), and the trust features add sign-ins, exports, erasures and reveals. Only these
+actions of the library write events: there is no public function that writes an arbitrary one. An event
 says *that* something happened to a target (a session key, a file name, a user name) and counts,
 never the personal data involved.
 """
@@ -10,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import select
 
-from analysis.errors import PermissionDenied, TrustError
+from analysis.errors import InputError, PermissionDenied, TrustError
+from analysis.store.auth import KNOWN_PERMISSIONS
 from analysis.store.models import AuditEvent
 
 COLUMNS = ["at", "actor", "role", "action", "target", "detail"]
@@ -31,9 +33,22 @@ def guard(store, permission: str) -> None:
         raise
 
 
-def refused(store, permission: str, target: str | None = None) -> None:
-    """Record that the actor was refused ``permission`` (a page or a store call)."""
-    store.audit_event("refused", target, permission=permission)
+def refused(store, permission: str) -> None:
+    """Record that the actor was refused ``permission`` (a page or a store call).
+
+    Only a true refusal is recorded: the permission must exist and the actor's role must lack it,
+    so nobody can write an event about anything else through this door.
+
+    Raises
+    ------
+    InputError
+        For an unknown permission, or one the actor's role has.
+    """
+    if permission not in KNOWN_PERMISSIONS:
+        raise InputError(f"unknown permission {permission!r}")
+    if store.actor.can(permission):
+        raise InputError(f"role {store.actor.role!r} has permission {permission!r}")
+    store._record("refused", None, permission=permission)
 
 
 def audit_log(store, action: str | None = None, limit: int | None = None) -> pd.DataFrame:
@@ -68,7 +83,7 @@ def audit_export(store, fmt: str = "xlsx") -> bytes:
         raise TrustError("bad_format", fmt=fmt)
     frame = audit_log(store)
     frame = frame.assign(detail=frame["detail"].map(_detail_text))
-    store.audit_event("export", "audit", format=fmt, rows=len(frame))
+    store._record("export", "audit", format=fmt, rows=len(frame))
     if fmt == "csv":
         return safe_csv(frame)
     return workbook_bytes({"audit": frame})

@@ -21,6 +21,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+#: Every permission there is: what the roles list, plus the admin-only ones.
+KNOWN_PERMISSIONS: frozenset[str] = frozenset().union(
+    *(p for p in PERMISSIONS.values() if "*" not in p),
+    {"accounts", "erase", "retention", "access_request", "audit"})
+
+
 @dataclass(frozen=True)
 class Actor:
     """The person behind a call: a user name and a role (see `ROLES`)."""

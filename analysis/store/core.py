@@ -183,11 +183,14 @@ class Store:
 
     def _audit(self, db: OrmSession, action: str, target: str | None = None,
                **detail: object) -> None:
-        db.add(AuditEvent(actor=self.actor.name, role=self.actor.role, action=action,
-                          target=target, detail=detail))
+        """An audit event in ``db``'s transaction. Private on purpose: only the store's own
+        actions write the audit trail (there is no public way to write an arbitrary event)."""
+        db.add(AuditEvent(actor=self.actor.name[:200], role=self.actor.role, action=action,
+                          target=None if target is None else str(target)[:300], detail=detail))
 
-    def audit_event(self, action: str, target: str | None = None, **detail: object) -> None:
-        """Record that the actor did ``action`` (export, sign-in, refused access, ...)."""
+    def _record(self, action: str, target: str | None = None, **detail: object) -> None:
+        """An audit event in a transaction of its own, for the library's own actions that write
+        no data (an export, a refusal). Private: see `_audit`."""
         with OrmSession(self.engine) as db, db.begin():
             self._audit(db, action, target, **detail)
 

@@ -232,5 +232,5 @@ def access_export(store, who: str) -> bytes:
         "audit": events,
     }
     data = workbook_bytes(sheets)
-    store.audit_event("access_export", ",".join(keys)[:300], sessions=len(keys))
+    store._record("access_export", ",".join(keys)[:300], sessions=len(keys))
     return data
