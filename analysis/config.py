@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 SAMPLE_WORKBOOK = ROOT / "sample_data" / "omvendt_sample.xlsx"
 CORPUS = ROOT / "sample_data" / "questions.csv"
+#: The frozen unseen-authors test set: never used for training, feature choices or model selection.
+UNSEEN_AUTHORS = ROOT / "sample_data" / "unseen_authors.csv"
 
 
 def _int_env(name: str, default: int) -> int:
@@ -46,4 +48,4 @@ def database_url() -> str:
 def model_path() -> Path:
     """Where the trained fit model is cached (``OMVENDT_MODEL_PATH`` overrides)."""
     raw = os.environ.get("OMVENDT_MODEL_PATH")
-    return Path(raw) if raw else DATA_DIR / "fit_model.skops"
+    return Path(raw) if raw else DATA_DIR / "fit_model.npz"

@@ -2,12 +2,16 @@
 correct labels in place, retrain the model, and see why the model chose a label."""
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
 import ui
-from analysis import FITS, OmvendtError, config
-from analysis.i18n import has
+from analysis import (
+    FITS, UNCERTAIN_BELOW, OmvendtError, config, retrain, review_progress, review_queue,
+    uncertain_mask,
+)
 
 PAGE_SIZE = 200
 SOURCES = ("model", "workbook", "correction")
@@ -18,27 +22,37 @@ can_correct = ui.current_actor().can("correct")
 
 
 def _store_edits() -> int:
-    """Store the fits picked in the editor since the last run (rows as the last run showed them).
+    """Store the fits picked in the editor the last run showed.
 
-    Runs before the data is read, so this run already shows the new labels; the changed data
-    gives the editor a fresh state, and an edit that is already stored is skipped, so an edit is
-    stored once.
+    The editor's edits are keyed by row position, so they are read only together with the ids
+    of the rows that very editor showed: its key is derived from those ids and the store's
+    version, so a re-sort, a filter or a stored edit makes a new, empty editor and never turns
+    into a write on other rows.
     """
-    edits = (st.session_state.get("questions_editor") or {}).get("edited_rows", {})
-    rows = st.session_state.get("questions_rows", [])
+    key = st.session_state.get("questions_editor_key")
+    ids = st.session_state.get("questions_editor_ids", ())
+    edits = (st.session_state.get(key) or {}).get("edited_rows", {}) if key else {}
     codes = {ui.fit_name(f): f for f in FITS}
     saved = 0
     for position, change in edits.items():
         code = codes.get(change.get(ui.tr("ui.common.fit")))
-        if code is None or not 0 <= int(position) < len(rows):
+        if code is None or not 0 <= int(position) < len(ids):
             continue
-        row = rows[int(position)]
-        if row["fit"] == code and row["fit_source"] == "correction":
-            continue
-        ui.store().correct(int(row["id"]), code)
-        row.update(fit=code, fit_source="correction")
+        ui.store().correct(int(ids[int(position)]), code)
         saved += 1
+    if key in st.session_state:
+        del st.session_state[key]  # stored: never applied again
     return saved
+
+
+def _review(question_id: int, fit: str) -> None:
+    """The review queue's one click: a person's label for the question."""
+    try:
+        ui.store().correct(question_id, fit)
+    except OmvendtError as exc:
+        st.session_state["questions_review_error"] = str(exc)
+    else:
+        st.toast(ui.tr("ui.review.saved", fit=ui.fit_name(fit)), icon=":material/check:")
 
 
 if can_correct:
@@ -48,6 +62,38 @@ if can_correct:
     except OmvendtError as exc:
         ui.render_error(exc)
 data = ui.data_or_stop()
+
+# -- the review queue: uncertain model labels, least certain first ---------------------------------
+threshold = ui.percent(UNCERTAIN_BELOW)
+if can_correct:
+    st.subheader(ui.tr("ui.review.title"), divider="gray")
+    st.caption(ui.tr("ui.review.lead", threshold=threshold))
+    reviewed, unsure = review_progress(data.questions)
+    if unsure:
+        st.progress(reviewed / unsure, text=ui.tr("ui.review.progress", reviewed=reviewed,
+                                                   total=unsure))
+    if error := st.session_state.pop("questions_review_error", None):
+        st.error(ui.tr("ui.errors.generic", detail=error), icon=":material/error:")
+    queue = review_queue(data.questions)
+    if queue.empty:
+        st.caption(ui.tr("ui.review.done"))
+    else:
+        item = queue.iloc[0]
+        who = ui.names(data.sessions[data.sessions["session_id"] == item["session_id"]])
+        with st.container(border=True, key="questions_review"):
+            st.caption(ui.tr("ui.review.who", candidate=ui.plain(
+                who["candidate"].iloc[0] if len(who) else ""), session=ui.plain(
+                item["session_id"]), seq=int(item["seq"])))
+            st.markdown(ui.tr("ui.review.item", question=ui.plain(item["question"])))
+            st.caption(ui.tr("ui.review.model_says", fit=ui.fit_name(item["fit"]),
+                             confidence=ui.percent(item["model_confidence"])))
+            cols = st.columns(len(FITS))
+            for col, fit in zip(cols, sorted(FITS, key=lambda f: f != item["fit"])):
+                label = (ui.tr("ui.review.confirm", fit=ui.fit_name(fit)) if fit == item["fit"]
+                         else ui.fit_name(fit))
+                col.button(label, key=f"questions_review_{fit}", on_click=_review,
+                           args=(int(item["id"]), fit), use_container_width=True,
+                           type="primary" if fit == item["fit"] else "secondary")
 
 # -- filter and sort --------------------------------------------------------------------------------
 c1, c2, c3, c4 = st.columns([3, 3, 3, 2])
@@ -102,21 +148,33 @@ st.caption(ui.tr("ui.questions.showing", first=(page - 1) * PAGE_SIZE + 1,
 
 # -- the editor: only the fit column is editable; an edit is stored at once ------------------------
 FIT_COL, NAMES = ui.tr("ui.common.fit"), {f: ui.fit_name(f) for f in FITS}
+CONF_COL = ui.tr("ui.questions.label_certainty")
 shown = ui.names(part)
+from_model = (part["fit_source"] == "model").to_numpy()
+status = [ui.tr("ui.questions.status_uncertain") if unsure else
+          ui.tr("ui.questions.status_person") if person else ""
+          for unsure, person in zip(uncertain_mask(part),
+                                    part["fit_source"].isin(["workbook", "correction"]))]
 table = pd.DataFrame({
     ui.tr("ui.common.candidate"): shown["candidate"].to_numpy(),
     ui.tr("ui.common.session"): part["session_id"].to_numpy(),
     ui.tr("ui.common.seq"): part["seq"].to_numpy(),
     ui.tr("ui.common.question"): part["question"].to_numpy(),
     FIT_COL: part["fit"].map(NAMES).to_numpy(),
-    ui.tr("ui.questions.confidence"): (100 * pd.to_numeric(part["fit_confidence"])).to_numpy(),
+    CONF_COL: (100 * pd.to_numeric(part["model_confidence"])).where(from_model).to_numpy(),
+    ui.tr("ui.questions.status"): status,
     ui.tr("ui.questions.source"): [ui.tr(f"source.{s}") if s else "" for s in part["fit_source"]],
 })
-# which question each row is: the editor reports edits by row position
-st.session_state["questions_rows"] = part[["id", "fit", "fit_source"]].to_dict("records")
+# which question each row is: the editor reports edits by row position, so the editor's key
+# names exactly these rows in this version of the store (see _store_edits)
+ids = tuple(int(i) for i in part["id"])
+editor_key = "questions_editor_" + hashlib.blake2b(
+    repr((ids, ui.cache_key())).encode(), digest_size=6).hexdigest()
+st.session_state["questions_editor_key"] = editor_key
+st.session_state["questions_editor_ids"] = ids
 
 st.data_editor(
-    table, key="questions_editor", hide_index=True,
+    table, key=editor_key, hide_index=True,
     disabled=[c for c in table.columns if c != FIT_COL] if can_correct else True,
     column_config={
         FIT_COL: st.column_config.SelectboxColumn(options=list(NAMES.values()), required=True,
@@ -126,9 +184,10 @@ st.data_editor(
         ui.tr("ui.common.session"): st.column_config.TextColumn(width="small"),
         ui.tr("ui.common.seq"): st.column_config.NumberColumn(width="small"),
         ui.tr("ui.questions.source"): st.column_config.TextColumn(width="small"),
-        ui.tr("ui.questions.confidence"): st.column_config.ProgressColumn(
+        CONF_COL: st.column_config.ProgressColumn(
             min_value=0.0, max_value=100.0, format="%.0f %%", width="small",
-            help=ui.tr("ui.questions.confidence_help")),
+            help=ui.tr("ui.questions.label_certainty_help", threshold=threshold)),
+        ui.tr("ui.questions.status"): st.column_config.TextColumn(width="small"),
     })
 ui.download_csv(table, "questions")
 st.caption(ui.tr("ui.questions.editor_help") if can_correct
@@ -152,9 +211,8 @@ if picked is not None:
         st.write(ui.tr("ui.questions.explained", fit=ui.fit_name(labels[0]),
                        confidence=ui.percent(confidence[0])))
         if words:
-            st.dataframe(pd.DataFrame(words, columns=[ui.tr("ui.questions.word"),
-                                                      ui.tr("ui.questions.weight")]),
-                         hide_index=True, key="questions_words")
+            st.write(ui.tr("ui.questions.explain_words", fit=ui.fit_name(labels[0]),
+                           words=", ".join(f"«{ui.plain(w)}»" for w, _ in words)))
         else:
             st.caption(ui.tr("ui.questions.no_words"))
         row = part[part["id"] == picked].iloc[0]
@@ -162,29 +220,16 @@ if picked is not None:
             st.caption(ui.tr("ui.questions.person_label", fit=ui.fit_name(row["fit"]),
                              source=ui.tr(f"source.{row['fit_source']}")))
 
-def _cv_column(key: str) -> str:
-    name = f"ui.questions.cv_lang_{key}"
-    return ui.tr(name) if has(name) else key
-
-
 # -- retrain ---------------------------------------------------------------------------------------
 st.subheader(ui.tr("ui.questions.retrain"), divider="gray")
 st.caption(ui.tr("ui.questions.retrain_help"))
 if ui.current_actor().can("retrain"):
     if st.button(ui.tr("ui.questions.retrain_button"), key="questions_retrain",
                  icon=":material/model_training:"):
-        from analysis import reset_default_model, save_model, train_model
-
         with st.status(ui.tr("ui.questions.training"), expanded=True) as status:
             try:
-                corrections = ui.store().corrections()
-                st.write(ui.tr("ui.questions.step_train", n=len(corrections)))
-                new = train_model(corrections=corrections)
-                st.write(ui.tr("ui.questions.step_save"))
-                save_model(new, config.model_path())
-                reset_default_model(new)
-                st.write(ui.tr("ui.questions.step_relabel"))
-                changed = ui.store().relabel(new)
+                done = retrain(ui.store(), config.model_path(), progress=lambda step, n: st.write(
+                    ui.tr(f"ui.questions.step_{step}", n=n)))
             except OmvendtError as exc:
                 status.update(label=ui.tr("ui.questions.failed"), state="error")
                 ui.render_error(exc)
@@ -192,21 +237,22 @@ if ui.current_actor().can("retrain"):
                 status.update(label=ui.tr("ui.questions.trained"), state="complete",
                               expanded=False)
                 st.session_state["questions_retrained"] = {
-                    "version": new.version, "cv": new.metadata.get("cv", {}),
-                    "changed": changed, "corrections": len(corrections)}
+                    "version": done.model.version, "changes": done.changes,
+                    "corrections": done.corrections}
     result = st.session_state.get("questions_retrained")
     if result:
+        changes = result["changes"]
         st.success(ui.tr("ui.questions.retrained", version=result["version"],
-                         changed=result["changed"], corrections=result["corrections"]),
+                         changed=len(changes), corrections=result["corrections"]),
                    icon=":material/check_circle:")
-        cv = result["cv"]
-        if cv:
-            scores = pd.DataFrame([
-                {"scheme": ui.tr(f"ui.questions.cv_{scheme}"),
-                 **{_cv_column(k): v for k, v in values.items()}}
-                for scheme, values in cv.items()])
-            scores = scores.rename(columns={"scheme": ui.tr("ui.questions.cv_scheme")})
-            st.dataframe(scores, hide_index=True, key="questions_cv")
-            st.caption(ui.tr("ui.questions.cv_help"))
+        if len(changes):
+            st.caption(ui.tr("ui.questions.changed_title"))
+            st.dataframe(pd.DataFrame({
+                ui.tr("ui.common.session"): changes["session_id"],
+                ui.tr("ui.common.seq"): changes["seq"],
+                ui.tr("ui.common.question"): changes["question"],
+                ui.tr("ui.questions.before"): changes["before"].map(ui.fit_name),
+                ui.tr("ui.questions.after"): changes["after"].map(ui.fit_name)}),
+                hide_index=True, key="questions_changes")
 else:
     st.caption(ui.tr("ui.errors.permission", action="retrain"))

@@ -59,8 +59,8 @@ def server(tmp_path_factory):
     from analysis.model.training import save_model, train_model
 
     tmp = tmp_path_factory.mktemp("browser")
-    model_path = tmp / "fit_model.skops"
-    save_model(train_model(cv=False), model_path)
+    model_path = tmp / "fit_model.npz"
+    save_model(train_model(calibrate=False), model_path)
     port = _free_port()
     env = {**os.environ, "OMVENDT_DATABASE_URL": f"sqlite:///{tmp / 'store.sqlite'}",
            "OMVENDT_MODEL_PATH": str(model_path)}

@@ -32,22 +32,22 @@ CLEAR = {  # one unambiguous question per label, in both languages
 @pytest.fixture(scope="session")
 def model() -> clf.FitModel:
     """One model for the whole test run (training takes a few seconds)."""
-    return clf.train_model(cv=False)
+    return clf.train_model(calibrate=False)
 
 
 @pytest.fixture(scope="session")
 def saved(model, tmp_path_factory):
     """The model saved once; tests that tamper with it work on a copy (`saved_copy`)."""
-    path = tmp_path_factory.mktemp("model") / "fit_model.skops"
+    path = tmp_path_factory.mktemp("model") / "fit_model.npz"
     clf.save_model(model, path)
     return path
 
 
 @pytest.fixture
 def saved_copy(saved, tmp_path):
-    for suffix in (".skops", ".npz", ".json"):
+    for suffix in (".npz", ".json"):
         shutil.copy(saved.with_suffix(suffix), tmp_path / f"fit_model{suffix}")
-    return tmp_path / "fit_model.skops"
+    return tmp_path / "fit_model.npz"
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_pipeline_fits_and_predicts_all_five_labels(model):
     texts = [t for ts in CLEAR.values() for t in ts]
     expected = [lab for lab, ts in CLEAR.items() for _ in ts]
     assert list(pipe.predict(texts)) == expected
-    proba = pipe.predict_proba(texts)
+    proba = model.predict_proba(texts)
     assert proba.shape == (len(texts), 5)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
 
@@ -82,10 +82,10 @@ def test_compiled_model_equals_the_pipeline(model):
     texts = list(clf.load_corpus()["text"].sample(300, random_state=0)) + [
         "", "???", "ÆØÅ æøå", "Hvordan er\x00teamet?", "x" * 500, "Team team team team team",
         "a", "ab", "I", "?a?"]
+    ours = model.decision_scores(texts)
+    theirs = clf.decision_scores(model.pipeline, texts)
+    np.testing.assert_allclose(ours, theirs, atol=1e-4)
     ours = model.predict_proba(texts)
-    theirs = model.pipeline.predict_proba(texts)
-    order = [list(model.pipeline.classes_).index(c) for c in clf.FITS]
-    np.testing.assert_allclose(ours, theirs[:, order], atol=1e-5)
     # chunked and threaded labelling gives the same answer as one chunk
     many = texts * 40
     np.testing.assert_allclose(model.predict_proba(many)[: len(texts)], ours, atol=1e-6)
@@ -125,7 +125,8 @@ def test_a_correction_wins_over_the_corpus_label():
     frame = clf.training_frame(corpus, corrections)
     assert len(frame) == len(corpus) + 1
     assert not (frame["text"] == row["text"]).any()  # the corpus row gave way
-    fixed = frame[frame["group"] == "corrections"].set_index("text")["label"]
+    fixed = frame[frame["author"] == "corrections"].set_index("text")["label"]
+    assert set(frame.loc[frame["author"] == "corrections", "weight"]) == {clf.CORRECTION_WEIGHT}
     assert fixed[row["text"].upper() + "  "] == "organization"
     assert fixed["Et helt nytt spørsmål om kantina?"] == "other"  # the latest correction
     assert clf.data_sha256(frame) != clf.data_sha256(corpus)
@@ -140,7 +141,7 @@ def test_retraining_learns_from_corrections(model):
     assert remote.sum() >= 5
     corrections = pd.DataFrame({"text": corpus.loc[remote, "text"], "fit": "other"})
     before = model  # trained on the same corpus without corrections
-    after = clf.train_model(corpus, corrections, cv=False)
+    after = clf.train_model(corpus, corrections, calibrate=False)
     assert after.metadata["n_corrections"] == remote.sum()
     assert after.version != before.version
     probe = list(corpus.loc[remote, "text"])
@@ -167,14 +168,10 @@ def test_save_and_load_round_trip(model, saved):
     assert loaded.metadata == json.loads(json.dumps(model.metadata))
     texts = [t for ts in CLEAR.values() for t in ts]
     np.testing.assert_allclose(loaded.predict_proba(texts), model.predict_proba(texts))
-    full = clf.load_model(saved, full=True)
-    ours, theirs = (m.pipeline.named_steps["features"] for m in (full, model))
-    for (_, a), (_, b) in zip(ours.transformer_list, theirs.transformer_list):
-        np.testing.assert_array_equal(a.named_steps["ngrams"].columns_,
-                                      b.named_steps["ngrams"].columns_)
+    assert loaded.pipeline is None  # a saved model is arrays only: nothing in it can run code
 
 
-@pytest.mark.parametrize("suffix", [".skops", ".npz"])
+@pytest.mark.parametrize("suffix", [".npz"])
 def test_flipped_bytes_are_refused(saved_copy, suffix):
     target = saved_copy.with_suffix(suffix)
     data = bytearray(target.read_bytes())
@@ -206,26 +203,20 @@ def _rehash(path):
     """Record the files' current sha256 in the sidecar, as an attacker who edits it would."""
     sidecar = path.with_suffix(".json")
     content = json.loads(sidecar.read_text())
-    for p in (path, path.with_suffix(".npz")):
-        content["sha256"][p.name] = _sha256_file(p)
+    p = path.with_suffix(".npz")
+    content["sha256"][p.name] = _sha256_file(p)
     sidecar.write_text(json.dumps(content))
 
 
-def test_an_untrusted_type_is_refused(model, saved_copy):
-    import skops.io as sio
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import FunctionTransformer
-
-    evil = Pipeline([*model.pipeline.steps[:-1], ("evil", FunctionTransformer(os.system)),
-                     model.pipeline.steps[-1]])
-    saved_copy.write_bytes(sio.dumps({"pipeline": evil,
-                                      "metadata": json.dumps(model.metadata, sort_keys=True)}))
+def test_a_foreign_array_is_refused(saved_copy):
+    npz = saved_copy.with_suffix(".npz")
+    with np.load(npz, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["temperature"] = np.array([-1.0])  # a nonsense scaling, re-hashed like an attacker
+    np.savez(npz, **arrays)
     _rehash(saved_copy)
-    opened = clf.load_model(saved_copy)  # labelling reads only the arrays...
-    with pytest.raises(ModelFileError, match="not allowed"):
-        opened.pipeline  # ...and the pipeline is refused when it is needed
-    with pytest.raises(ModelFileError, match="system"):
-        clf.load_model(saved_copy, full=True)
+    with pytest.raises(ModelFileError, match="do not fit together"):
+        clf.load_model(saved_copy)
 
 
 def test_a_pickle_in_the_arrays_is_refused(saved_copy):
@@ -251,7 +242,7 @@ def test_default_model_opens_the_saved_file_once(saved, monkeypatch):
     try:
         first = clf.default_model()
         assert first is clf.default_model()
-        assert first._pipeline is None  # opened from the arrays, not retrained
+        assert first.pipeline is None  # opened from the arrays, not retrained
     finally:
         clf.reset_default_model(None)
 
@@ -261,7 +252,7 @@ def test_default_model_replaces_a_tampered_file(saved_copy, monkeypatch, model):
     data[100] ^= 1
     saved_copy.write_bytes(bytes(data))
     monkeypatch.setenv("OMVENDT_MODEL_PATH", str(saved_copy))
-    monkeypatch.setattr(clf, "train_model", lambda cv: model)  # training is tested elsewhere
+    monkeypatch.setattr("analysis.model.training.train_model", lambda: model)  # training is tested elsewhere
     clf.reset_default_model(None)
     try:
         assert clf.default_model().version == model.version
@@ -316,3 +307,43 @@ def test_classify_missing_column_or_bad_file_exits_2(as_default, tmp_path, capsy
     assert "no such file" in capsys.readouterr().err
     with pytest.raises(InputError):
         clf.classify_file(tmp_path / "x.pdf")
+
+
+def test_confidence_is_scaled_on_out_of_author_scores():
+    # three authors who each write one voice: the scaling must come from the other authors' model
+    corpus = clf.load_corpus()
+    picked = corpus[corpus["author"].isin(["a01", "a02", "a03", "a04"])]
+    model = clf.train_model(picked)
+    cal = model.metadata["calibration"]
+    assert cal["fitted"] and 0 < cal["temperature"] < 5
+    unseen = clf.load_unseen()
+    proba = model.predict_proba(list(unseen["text"]))
+    y = np.array([clf.FITS.index(v) for v in unseen["label"]])
+    uncalibrated = clf.train_model(picked, calibrate=False).predict_proba(list(unseen["text"]))
+    assert clf.expected_calibration_error(y, proba) < clf.expected_calibration_error(
+        y, uncalibrated)
+
+
+def test_the_unseen_authors_never_train_the_model():
+    corpus, unseen = clf.load_corpus(), clf.load_unseen()
+    assert not set(corpus["author"]) & set(unseen["author"])
+    key = lambda s: s.str.casefold().str.replace(r"[\W_]+", " ", regex=True).str.strip()
+    assert not set(key(corpus["text"])) & set(key(unseen["text"]))
+    assert unseen["author"].nunique() >= 4 and len(unseen) >= 1000
+
+
+def test_evaluate_json_has_the_promised_keys(monkeypatch, capsys):
+    corpus = clf.load_corpus()
+    small = corpus.groupby("author").head(60)
+    unseen = clf.load_unseen().groupby("author").head(40)
+    monkeypatch.setattr("analysis.model.training.load_corpus", lambda path=None: small)
+    monkeypatch.setattr("analysis.model.evaluation.load_unseen", lambda path=None: unseen)
+    assert main(["evaluate", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    for lang in ("en", "nb"):
+        assert 0 <= report["unseen_authors"][lang]["macro_f1"] <= 1
+        assert 0 <= report["leave_one_author_out"][lang]["macro_f1"] <= 1
+    assert 0 <= report["unseen_authors"]["ece"] <= 1
+    assert set(report["learning_curve"]) == {"10", "25"}
+    assert {"rows", "authors", "nb_share", "kappa"} <= set(report["corpus"])
+    assert report["corpus"]["kappa"]["en"] > 0.8

@@ -141,7 +141,7 @@ def app_store(tmp_path, monkeypatch):
     monkeypatch.setattr(PagesManager, "__init__", init)
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     monkeypatch.setenv("OMVENDT_DATABASE_URL", url)
-    monkeypatch.setenv("OMVENDT_MODEL_PATH", str(tmp_path / "no-model.skops"))
+    monkeypatch.setenv("OMVENDT_MODEL_PATH", str(tmp_path / "no-model.npz"))
     st_config.set_option("client.showErrorDetails", "full")
     store = Store(url)
     store.import_upload(Upload("log.xlsx", _minimal_bytes()), FixedLabeller())

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 
+from analysis.cli.common import open_store
+
 
 def cmd_classify(args) -> int:
     """Label the questions of a CSV or XLSX file; write CSV to ``-o`` or stdout."""
@@ -26,38 +28,33 @@ def cmd_classify(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    """Print the cross-validated report (random CV and leave-one-sector-out)."""
+    """Print the report: unseen authors, leave-one-author-out, calibration, learning curve."""
+    import json
+
     from analysis.model.evaluation import evaluate_model, format_report
     from analysis.model.training import load_corpus
 
     corpus = load_corpus(args.corpus) if args.corpus else None
-    report = evaluate_model(corpus, repeats=args.repeats, compare=args.compare)
-    print(format_report(report))
+    report = evaluate_model(corpus, curve=not args.no_curve)
+    print(json.dumps(report) if args.json else format_report(report))
     return 0
 
 
 def cmd_train(args) -> int:
     """Retrain on corpus + corrections, save, relabel the store's model labels."""
     from analysis import config
-    from analysis.model.training import reset_default_model, save_model, train_model
-    from analysis.store.core import Store
+    from analysis.model.retraining import retrain
 
-    store = Store(args.db)
-    corrections = store.corrections()
-    model = train_model(None, corrections)
-    path = config.model_path()
-    save_model(model, path)
-    reset_default_model(model)
-    changed = store.relabel(model)
-    meta = model.metadata
-    print(f"Trained model {model.version} on {meta['n_samples']} questions "
-          f"({meta['n_corrections']} from corrections); saved {path}")
-    for scheme, title in (("random", "stratified 5-fold CV"), ("sector", "leave-one-sector-out")):
-        scores = meta["cv"].get(scheme, {})
-        if scores:
-            print(f"  macro-F1, {title}: " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
-    print(f"Relabelled the store: {changed} model label(s) changed "
+    done = retrain(open_store(args))
+    meta = done.model.metadata
+    print(f"Trained model {done.model.version} on {meta['n_samples']} questions "
+          f"({meta['n_corrections']} from corrections); saved {config.model_path()}")
+    cal = meta["calibration"]
+    print(f"  confidence scaled on out-of-author scores: temperature {cal['temperature']:.3f}")
+    print(f"Relabelled the store: {len(done.changes)} model label(s) changed "
           f"(labels set by a person are kept)")
+    for row in done.changes.head(50).itertuples():
+        print(f"  {row.session_id}#{row.seq}: {row.before} -> {row.after}  {row.question[:70]}")
     return 0
 
 
@@ -68,10 +65,10 @@ def register(add) -> None:
     p.add_argument("--column", default=None,
                    help="the question column (default: question, spørsmål or text)")
     p.add_argument("-o", "--out", default=None, help="output CSV (default: stdout)")
-    p = add("evaluate", cmd_evaluate, "cross-validated report of the fit classifier", db=False)
-    p.add_argument("--repeats", type=int, default=3, help="repetitions of stratified 5-fold CV")
-    p.add_argument("--compare", action="store_true",
-                   help="also compare the candidate models (takes a few minutes)")
+    p = add("evaluate", cmd_evaluate, "how good the fit labels are on unseen authors, with calibration and the learning curve", db=False)
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument("--no-curve", action="store_true",
+                   help="skip the learning curve (12 retrainings)")
     p.add_argument("--corpus", default=None, help="labelled CSV (default: the shipped corpus)")
     add("train", cmd_train, "retrain the fit classifier on the corpus and the corrections, "
                             "save it and relabel the store")

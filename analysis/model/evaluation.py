@@ -1,266 +1,237 @@
-"""Evaluation of the fit classifier: cross-validated scores and the report `evaluate` prints.
+"""How good the fit labels are on questions nobody on the team wrote, and how honest the
+confidence is: the report `python -m analysis evaluate` prints.
+
+- **unseen authors**: the frozen test set (``sample_data/unseen_authors.csv``, six authors whose
+  questions were never used for training, feature choices or model selection): macro-F1 per
+  language and per fit, the confusion matrix, and the expected calibration error;
+- **leave one author out**: grouped cross-validation over the training corpus's authors, the
+  figure model selection uses;
+- **learning curve**: for each unseen author, a person corrects the k least-confident of their
+  questions, the model is retrained with those corrections, and macro-F1 is measured on the rest
+  of that author's questions (k = 10 and 25);
+- **corpus**: rows, authors, Norwegian share and the two labellers' Cohen's kappa per language.
 """
 from __future__ import annotations
-from analysis.model.pipeline import DEFAULT_PARAMS
-from analysis.model.hashing import LABELS
-from analysis.model.hashing import _ngram_hasher_class
-from analysis.model.training import load_corpus
-from analysis.model.pipeline import make_features
-from analysis.model.pipeline import make_question_classifier
-from analysis.model.training import training_frame
 
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from analysis import config
+from analysis.workbook.schema import FITS
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+#: Numbers of corrected questions per author in the learning curve.
+CURVE_K = (10, 25)
+#: Below this probability a model label is shown as uncertain (see README, "Confidence").
+UNCERTAIN_BELOW = 0.6
 
-# -- evaluation --------------------------------------------------------------------------------
 
-def _macro_f1(y_true, y_pred) -> float:
+def macro_f1_score(y_true, y_pred) -> float:
+    """Macro-averaged F1 over the five fits (a fit missing from both counts as 0)."""
     from sklearn.metrics import f1_score
 
-    return float(f1_score(y_true, y_pred, labels=list(LABELS), average="macro",
-                          zero_division=0))
+    return float(f1_score(y_true, y_pred, labels=list(FITS), average="macro", zero_division=0))
 
 
-def _splits(frame: "pd.DataFrame", scheme: str, repeats: int, random_state: int):
-    """(name, list of (train, test) index pairs) per repetition of ``scheme``."""
-    from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
+def load_unseen(path: Path | str | None = None) -> "pd.DataFrame":
+    """The frozen unseen-authors test set (``text, label, lang, author``)."""
+    from analysis.model.training import load_corpus
 
-    y = frame["label"].to_numpy()
-    if scheme == "random":
-        for r in range(repeats):
-            cv = StratifiedKFold(5, shuffle=True, random_state=random_state + r)
-            yield list(cv.split(frame, y))
-    else:
-        yield list(LeaveOneGroupOut().split(frame, y, frame["group"].to_numpy()))
+    return load_corpus(path or config.UNSEEN_AUTHORS)
 
 
-def _oof(frame: "pd.DataFrame", splits, make, proba: bool):
-    """Out-of-fold predictions (and probabilities) of pipelines made by ``make()``."""
-    texts = frame["text"].to_numpy(dtype=object)
-    y = frame["label"].to_numpy()
-    pred = np.empty(len(frame), dtype=object)
-    prob = np.zeros((len(frame), len(LABELS)))
-    for train, test in splits:
-        pipe = make().fit(list(texts[train]), y[train])
-        if proba:
-            p = pipe.predict_proba(list(texts[test]))
-            order = [list(pipe.classes_).index(c) for c in LABELS]
-            prob[test] = p[:, order]
-            pred[test] = np.array(LABELS, dtype=object)[prob[test].argmax(axis=1)]
-        else:
-            pred[test] = pipe.predict(list(texts[test]))
-    return pred, prob
-
-
-def cv_scores(frame: "pd.DataFrame", *, random_state: int = 0, repeats: int = 1,
-              **params: Any) -> dict:
-    """Macro-F1 overall and per language for stratified 5-fold (``repeats`` times) and
-    leave-one-sector-out cross-validation of `make_question_classifier(**params)`."""
-    out: dict[str, Any] = {}
-    for scheme in ("random", "sector"):
-        scores = {"all": [], **{lang: [] for lang in sorted(set(frame["lang"]))}}
-        for splits in _splits(frame, scheme, repeats, random_state):
-            pred, _ = _oof(frame, splits, lambda: make_question_classifier(
-                random_state=random_state, **params), proba=False)
-            scores["all"].append(_macro_f1(frame["label"], pred))
-            for lang in scores:
-                if lang != "all":
-                    mask = (frame["lang"] == lang).to_numpy()
-                    scores[lang].append(_macro_f1(frame["label"][mask], pred[mask]))
-        out[scheme] = {k: round(float(np.mean(v)), 4) for k, v in scores.items()}
+def _per_language(frame: "pd.DataFrame", pred: np.ndarray) -> dict[str, dict[str, Any]]:
+    out = {}
+    for lang in ("en", "nb"):
+        mask = (frame["lang"] == lang).to_numpy()
+        if mask.any():
+            out[lang] = {"macro_f1": round(macro_f1_score(frame["label"][mask], pred[mask]), 3),
+                         "n": int(mask.sum())}
     return out
 
 
-def _details(frame: "pd.DataFrame", pred: np.ndarray, prob: np.ndarray | None) -> dict:
+def _details(frame: "pd.DataFrame", pred: np.ndarray) -> dict[str, Any]:
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
-    y = frame["label"].to_numpy()
-    p, r, f, s = precision_recall_fscore_support(y, pred, labels=list(LABELS), zero_division=0)
-    out: dict[str, Any] = {
-        "macro_f1": _macro_f1(y, pred),
-        "per_label": {lab: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
-                            "support": int(s[i])} for i, lab in enumerate(LABELS)},
-        "confusion": confusion_matrix(y, pred, labels=list(LABELS)).tolist(),
-        "per_language": {},
+    p, r, f, n = precision_recall_fscore_support(frame["label"], pred, labels=list(FITS),
+                                                 zero_division=0)
+    return {
+        "per_label": {fit: {"precision": round(float(p[i]), 3), "recall": round(float(r[i]), 3),
+                            "f1": round(float(f[i]), 3), "n": int(n[i])}
+                      for i, fit in enumerate(FITS)},
+        "confusion": confusion_matrix(frame["label"], pred, labels=list(FITS)).tolist(),
     }
-    for lang in sorted(set(frame["lang"])):
-        mask = (frame["lang"] == lang).to_numpy()
-        out["per_language"][lang] = {"macro_f1": _macro_f1(y[mask], pred[mask]),
-                                     "n": int(mask.sum())}
-    if prob is not None:
-        onehot = (y[:, None] == np.array(LABELS)[None, :]).astype(float)
-        conf = prob.max(axis=1)
-        correct = pred == y
-        bins = np.minimum((conf * 10).astype(int), 9)
-        table = []
-        ece = 0.0
-        for b in range(10):
-            m = bins == b
-            if m.any():
-                table.append({"bin": f"{b / 10:.1f}-{(b + 1) / 10:.1f}", "n": int(m.sum()),
-                              "confidence": float(conf[m].mean()),
-                              "accuracy": float(correct[m].mean())})
-                ece += m.mean() * abs(conf[m].mean() - correct[m].mean())
-        out["calibration"] = {"brier": float(((prob - onehot) ** 2).sum(axis=1).mean()),
-                              "ece": float(ece), "reliability": table}
+
+
+def unseen_author_scores(model, unseen: "pd.DataFrame") -> dict[str, Any]:
+    """Macro-F1 per language, per-fit scores, confusion matrix and calibration on ``unseen``."""
+    from analysis.model.calibration import expected_calibration_error
+
+    proba = model.predict_proba(list(unseen["text"]))
+    pred = np.array(FITS, dtype=object)[proba.argmax(axis=1)]
+    y = np.array([FITS.index(v) for v in unseen["label"]])
+    conf = proba.max(axis=1)
+    right = pred == unseen["label"].to_numpy()
+    uncertain = conf < UNCERTAIN_BELOW
+    return {
+        **_per_language(unseen, pred),
+        "macro_f1": round(macro_f1_score(unseen["label"], pred), 3),
+        "accuracy": round(float(right.mean()), 3),
+        "ece": round(expected_calibration_error(y, proba), 3),
+        "ece_per_language": {lang: round(expected_calibration_error(
+            y[m], proba[m]), 3) for lang in ("en", "nb")
+            if (m := (unseen["lang"] == lang).to_numpy()).any()},
+        "mean_confidence": round(float(conf.mean()), 3),
+        "uncertain_share": round(float(uncertain.mean()), 3),
+        "accuracy_when_certain": round(float(right[~uncertain].mean()), 3)
+        if (~uncertain).any() else None,
+        "accuracy_when_uncertain": round(float(right[uncertain].mean()), 3)
+        if uncertain.any() else None,
+        **_details(unseen, pred),
+    }
+
+
+def leave_one_author_out(frame: "pd.DataFrame", *, random_state: int = 0) -> dict[str, Any]:
+    """Macro-F1 per language when each author's questions are labelled by a model trained on
+    all the other authors (`sklearn.model_selection.LeaveOneGroupOut`)."""
+    from sklearn.model_selection import LeaveOneGroupOut, cross_val_predict
+
+    from analysis.model.pipeline import make_question_classifier
+
+    pred = cross_val_predict(make_question_classifier(random_state=random_state),
+                             list(frame["text"]), frame["label"].to_numpy(),
+                             groups=frame["author"].to_numpy(), cv=LeaveOneGroupOut(),
+                             params={"clf__sample_weight": frame["weight"].to_numpy()})
+    per_author = {a: round(macro_f1_score(frame["label"][m], pred[m]), 3)
+                  for a in sorted(set(frame["author"]))
+                  if (m := (frame["author"] == a).to_numpy()).any()}
+    return {**_per_language(frame, pred),
+            "macro_f1": round(macro_f1_score(frame["label"], pred), 3),
+            "per_author": per_author}
+
+
+def learning_curve(corpus: "pd.DataFrame", unseen: "pd.DataFrame", base_model,
+                   ks: tuple[int, ...] = CURVE_K, *, random_state: int = 0) -> dict[str, Any]:
+    """Macro-F1 on the rest of each unseen author's questions before and after a person
+    corrects the k least-confident of them (corrections weigh `CORRECTION_WEIGHT`).
+
+    Returns, per k, the mean over authors of the macro-F1 before, after and the gain.
+    """
+    import pandas as pd
+
+    from analysis.model.training import train_model
+
+    out: dict[str, Any] = {}
+    base_proba = base_model.predict_proba(list(unseen["text"]))
+    for k in ks:
+        before, after = [], []
+        for author in sorted(set(unseen["author"])):
+            idx = np.flatnonzero((unseen["author"] == author).to_numpy())
+            if len(idx) <= k:
+                continue
+            conf = base_proba[idx].max(axis=1)
+            asked = idx[np.argsort(conf, kind="stable")[:k]]
+            rest = np.setdiff1d(idx, asked)
+            rows = unseen.iloc[asked]
+            fixes = pd.DataFrame({"text": rows["text"], "fit": rows["label"]})
+            model = train_model(corpus, fixes, calibrate=False, random_state=random_state)
+            truth = unseen["label"].to_numpy()[rest]
+            texts = list(unseen["text"].to_numpy()[rest])
+            before.append(macro_f1_score(truth, np.array(FITS)[base_proba[rest].argmax(1)]))
+            after.append(macro_f1_score(truth, model.label(texts)[0]))
+        out[str(k)] = {"before": round(float(np.mean(before)), 3),
+                       "after": round(float(np.mean(after)), 3),
+                       "gain": round(float(np.mean(after) - np.mean(before)), 3),
+                       "authors": len(before)}
     return out
 
 
-def compare_candidates(frame: "pd.DataFrame | None" = None, *, repeats: int = 2,
-                       random_state: int = 0) -> list[dict]:
-    """Macro-F1 of the candidate pipelines (random CV and leave-one-sector-out), best first.
+def corpus_summary(corpus: "pd.DataFrame | None" = None,
+                   path: Path | str | None = None) -> dict[str, Any]:
+    """Rows, authors, Norwegian share, and Cohen's kappa of the author's label against the
+    blind second labeller's, per language (``label_author``/``label_second`` columns)."""
+    import pandas as pd
+    from sklearn.metrics import cohen_kappa_score
 
-    The candidates differ in features (hashed n-grams with several ranges, as two separately
-    normalised blocks or one; scikit-learn's own word + ``char_wb`` TF-IDF for reference) and
-    classifier (LinearSVC, LogisticRegression,
-    SGDClassifier, ComplementNB), each with a small grid over its key parameter. They are
-    compared uncalibrated: calibration does not change which features and classifier win.
-    """
-    from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression, SGDClassifier
-    from sklearn.naive_bayes import ComplementNB
-    from sklearn.pipeline import FeatureUnion, make_pipeline
-    from sklearn.svm import LinearSVC
+    full = pd.read_csv(path or config.CORPUS, dtype=str, keep_default_na=False)
+    kappa = {}
+    if {"label_author", "label_second"} <= set(full.columns):
+        for lang in ("en", "nb"):
+            both = full[(full["label_second"] != "") & (full["lang"] == lang)]
+            if len(both):
+                kappa[lang] = round(float(cohen_kappa_score(both["label_author"],
+                                                            both["label_second"])), 3)
+        kappa["rows"] = int((full["label_second"] != "").sum())
+    return {"rows": int(len(full)), "authors": int(full["author"].nunique())
+            if "author" in full else 1,
+            "nb_share": round(float((full["lang"] == "nb").mean()), 3), "kappa": kappa,
+            "per_label": {fit: round(float((full["label"] == fit).mean()), 3) for fit in FITS}}
 
-    frame = load_corpus() if frame is None else frame
-    hasher = _ngram_hasher_class()
 
-    def blocks(clf, char=(2, 5), word=(1, 2)):
-        # the chosen layout: words and characters as separately normalised TF-IDF blocks
-        return lambda: make_pipeline(make_features(char_range=char, word_range=word,
-                                                   random_state=random_state), clf)
+def evaluate_model(corpus: "pd.DataFrame | None" = None, unseen: "pd.DataFrame | None" = None, *,
+                   curve: bool = True, random_state: int = 0) -> dict[str, Any]:
+    """The whole report (see the module docstring) as one dict, JSON-ready."""
+    from analysis.model.training import load_corpus, train_model, training_frame
 
-    def one_block(clf, char=(2, 5), word=(1, 2)):
-        return lambda: make_pipeline(hasher(char_range=char, word_range=word),
-                                     TfidfTransformer(sublinear_tf=True), clf)
-
-    def sk_tfidf(clf):
-        return lambda: make_pipeline(FeatureUnion([
-            ("word", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
-            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5),
-                                     sublinear_tf=True))]), clf)
-
-    svc = lambda c: LinearSVC(C=c, class_weight="balanced", random_state=random_state)  # noqa
-    candidates = {
-        **{f"blocks w1-2 + c2-5, LinearSVC C={c}": blocks(svc(c)) for c in (0.25, 0.5, 1.0)},
-        **{f"blocks w1-2 + c2-5, LogisticRegression C={c}": blocks(
-            LogisticRegression(C=c, max_iter=3000, class_weight="balanced")) for c in (10, 30)},
-        "blocks w1-2 + c2-5, SGD(modified_huber) alpha=1e-4": blocks(SGDClassifier(
-            loss="modified_huber", alpha=1e-4, random_state=random_state)),
-        "blocks w1-2 + c2-5, ComplementNB alpha=0.3": blocks(ComplementNB(alpha=0.3)),
-        "blocks w1-2 + c3-5, LinearSVC C=0.5": blocks(svc(0.5), char=(3, 5)),
-        "blocks w1-2 + c2-4, LinearSVC C=0.5": blocks(svc(0.5), char=(2, 4)),
-        "blocks w1-3 + c2-5, LinearSVC C=0.5": blocks(svc(0.5), word=(1, 3)),
-        "one block w1-2 + c2-5, LinearSVC C=0.5": one_block(svc(0.5)),
-        "words only w1-2, LinearSVC C=0.5": one_block(svc(0.5), char=(0, 0)),
-        "sklearn TF-IDF word1-2 + char_wb2-5, LinearSVC C=0.5": sk_tfidf(svc(0.5)),
+    began = time.perf_counter()
+    corpus = load_corpus() if corpus is None else corpus
+    unseen = load_unseen() if unseen is None else unseen
+    model = train_model(corpus, random_state=random_state)
+    report: dict[str, Any] = {
+        "unseen_authors": unseen_author_scores(model, unseen),
+        "leave_one_author_out": leave_one_author_out(training_frame(corpus),
+                                                     random_state=random_state),
+        "corpus": corpus_summary(),
+        "unseen_set": {"rows": int(len(unseen)), "authors": int(unseen["author"].nunique()),
+                       "nb_share": round(float((unseen["lang"] == "nb").mean()), 3)},
+        "calibration": model.metadata["calibration"],
+        "uncertain_below": UNCERTAIN_BELOW,
     }
-    rows = []
-    for name, make in candidates.items():
-        row: dict[str, Any] = {"candidate": name}
-        for scheme in ("random", "sector"):
-            scores = []
-            for splits in _splits(frame, scheme, repeats, random_state):
-                pred, _ = _oof(frame, splits, make, proba=False)
-                scores.append(_macro_f1(frame["label"], pred))
-            row[scheme] = float(np.mean(scores))
-        rows.append(row)
-    return sorted(rows, key=lambda r: -(r["random"] + r["sector"]))
-
-
-def evaluate_model(corpus: "pd.DataFrame | None" = None, corrections=None, *, repeats: int = 3,
-                   random_state: int = 0, compare: bool = False, **params: Any) -> dict:
-    """Cross-validated report of the fit classifier on the corpus (plus corrections).
-
-    Repeated stratified 5-fold CV (``repeats`` times) and leave-one-sector-out CV; for each:
-    macro-F1 overall and per language, per-label precision/recall/F1, the confusion matrix and
-    calibration (Brier score, expected calibration error, reliability table). With ``compare``
-    also the candidate comparison (`compare_candidates`).
-    """
-    import time
-
-    frame = training_frame(corpus, corrections)
-    started = time.perf_counter()
-    report: dict[str, Any] = {"n_samples": int(len(frame)),
-                              "n_per_language": frame["lang"].value_counts().to_dict(),
-                              "params": {k: repr(v) for k, v in {**DEFAULT_PARAMS,
-                                                                  **params}.items()},
-                              "target": 0.85}
-    make = lambda: make_question_classifier(random_state=random_state, **params)  # noqa: E731
-    runs = []
-    for splits in _splits(frame, "random", repeats, random_state):
-        pred, prob = _oof(frame, splits, make, proba=True)
-        runs.append((pred, prob))
-    random_scores = [_macro_f1(frame["label"], p) for p, _ in runs]
-    details = _details(frame, runs[0][0], runs[0][1])
-    details["macro_f1_runs"] = random_scores
-    details["macro_f1"] = float(np.mean(random_scores))
-    for lang in details["per_language"]:
-        mask = (frame["lang"] == lang).to_numpy()
-        details["per_language"][lang]["macro_f1"] = float(np.mean(
-            [_macro_f1(frame["label"][mask], p[mask]) for p, _ in runs]))
-    report["random"] = details
-    (splits,) = list(_splits(frame, "sector", 1, random_state))
-    pred, prob = _oof(frame, splits, make, proba=True)
-    report["sector"] = _details(frame, pred, prob)
-    report["sector"]["per_sector"] = {
-        g: _macro_f1(frame["label"][m], pred[m])
-        for g in sorted(set(frame["group"])) for m in [(frame["group"] == g).to_numpy()]}
-    if compare:
-        report["comparison"] = compare_candidates(frame, random_state=random_state)
-    report["seconds"] = round(time.perf_counter() - started, 1)
+    if curve:
+        report["learning_curve"] = learning_curve(corpus, unseen, model,
+                                                  random_state=random_state)
+    report["seconds"] = round(time.perf_counter() - began, 1)
     return report
 
 
-def format_report(report: dict) -> str:
-    """The evaluation report as plain text (what ``python -m analysis evaluate`` prints)."""
-    target = report.get("target", 0.85)
-    lines = [f"Fit classifier: cross-validated evaluation on {report['n_samples']} questions "
-             f"({', '.join(f'{k}: {v}' for k, v in sorted(report['n_per_language'].items()))})",
-             f"Model: {', '.join(f'{k}={v}' for k, v in report['params'].items())}", ""]
-    titles = {"random": "Repeated stratified 5-fold CV",
-              "sector": "Leave-one-sector-out CV (a whole sector held out per fold)"}
-    for scheme in ("random", "sector"):
-        d = report[scheme]
-        ok = lambda v: "ok" if v >= target else f"BELOW {target}"  # noqa: E731
-        lines.append(f"== {titles[scheme]} ==")
-        runs = d.get("macro_f1_runs")
-        spread = f" (runs: {', '.join(f'{x:.3f}' for x in runs)})" if runs else ""
-        lines.append(f"macro-F1 overall: {d['macro_f1']:.3f} [{ok(d['macro_f1'])}]{spread}")
-        for lang, v in d["per_language"].items():
-            lines.append(f"macro-F1 {lang}: {v['macro_f1']:.3f} [{ok(v['macro_f1'])}] "
-                         f"(n={v['n']})")
-        lines.append(f"{'label':<14}{'precision':>10}{'recall':>8}{'F1':>7}{'n':>6}")
-        for lab, v in d["per_label"].items():
-            lines.append(f"{lab:<14}{v['precision']:>10.3f}{v['recall']:>8.3f}{v['f1']:>7.3f}"
-                         f"{v['support']:>6}")
-        lines.append("confusion (rows: true, columns: predicted)")
-        lines.append(" " * 14 + "".join(f"{lab[:5]:>7}" for lab in LABELS))
-        for lab, row in zip(LABELS, d["confusion"]):
-            lines.append(f"{lab:<14}" + "".join(f"{x:>7}" for x in row))
-        cal = d.get("calibration")
-        if cal:
-            lines.append(f"calibration: Brier {cal['brier']:.3f}, "
-                         f"expected calibration error {cal['ece']:.3f}")
-            lines.append("  confidence bin   n  mean confidence  accuracy")
-            for b in cal["reliability"]:
-                lines.append(f"  {b['bin']:<12}{b['n']:>6}{b['confidence']:>16.3f}"
-                             f"{b['accuracy']:>10.3f}")
-        if "per_sector" in d:
-            lines.append("macro-F1 per held-out sector: " + ", ".join(
-                f"{g} {v:.3f}" for g, v in d["per_sector"].items()))
-        lines.append("")
-    if "comparison" in report:
-        lines.append("== Candidates (uncalibrated macro-F1) ==")
-        lines.append(f"{'candidate':<62}{'random CV':>10}{'by sector':>10}")
-        for row in report["comparison"]:
-            lines.append(f"{row['candidate']:<62}{row['random']:>10.3f}{row['sector']:>10.3f}")
-        lines.append("")
+def format_report(report: dict[str, Any]) -> str:
+    """The report as the text `evaluate` prints."""
+    u, loao, c = report["unseen_authors"], report["leave_one_author_out"], report["corpus"]
+    lines = [
+        f"Corpus: {c['rows']} questions by {c['authors']} authors, {c['nb_share']:.0%} Norwegian; "
+        f"Cohen's kappa (author vs blind second labeller, {c['kappa'].get('rows', 0)} rows): "
+        + ", ".join(f"{k} {v:.3f}" for k, v in c["kappa"].items() if k != "rows"),
+        f"Unseen-authors test set: {report['unseen_set']['rows']} questions by "
+        f"{report['unseen_set']['authors']} authors (never trained on)",
+        "",
+        "Macro-F1             en      nb   (target >= 0.85)",
+        f"  unseen authors   {u['en']['macro_f1']:.3f}   {u['nb']['macro_f1']:.3f}",
+        f"  leave-one-author {loao['en']['macro_f1']:.3f}   {loao['nb']['macro_f1']:.3f}",
+        "",
+        f"Calibration on unseen authors: ECE {u['ece']:.3f} (target <= 0.08), "
+        f"mean confidence {u['mean_confidence']:.2f}, accuracy {u['accuracy']:.2f}",
+        f"  below {report['uncertain_below']:.0%} confidence (shown as uncertain): "
+        f"{u['uncertain_share']:.0%} of labels, "
+        f"{(u['accuracy_when_uncertain'] or 0):.0%} right; the rest "
+        f"{(u['accuracy_when_certain'] or 0):.0%} right",
+        "",
+        "Per fit (unseen authors)   precision recall  f1     n",
+    ]
+    for fit, s in u["per_label"].items():
+        lines.append(f"  {fit:<24} {s['precision']:.3f}     {s['recall']:.3f}  "
+                     f"{s['f1']:.3f}  {s['n']}")
+    lines += ["", "Confusion (rows: true, columns: predicted) " + " ".join(f[:5] for f in FITS)]
+    for fit, row in zip(FITS, u["confusion"]):
+        lines.append(f"  {fit:<13}" + "".join(f"{v:>6}" for v in row))
+    if "learning_curve" in report:
+        lines += ["", "Learning from corrections (per unseen author, macro-F1 on the rest):"]
+        for k, s in report["learning_curve"].items():
+            lines.append(f"  {k:>3} corrected: {s['before']:.3f} -> {s['after']:.3f} "
+                         f"(gain {s['gain']:+.3f}; target >= +0.05 at 25)")
     lines.append(f"({report.get('seconds', 0)} s)")
     return "\n".join(lines)
-

@@ -1,30 +1,21 @@
-"""Hashed word and character n-grams computed with whole-array numpy operations, and the
-scikit-learn transformer (`NgramHasher`) that wraps them.
+"""Hashed word and character n-grams computed with whole-array numpy operations.
+
+Labelling needs only this module and numpy: importing scikit-learn takes 1.5 s, so the
+scikit-learn transformer that wraps these functions for training lives in `analysis.model.features`.
 """
 from __future__ import annotations
 
 import unicodedata
 from functools import cache
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover
-    pass
 
-
-LABELS = ("job", "group", "supervisor", "organization", "other")
 #: Bumped whenever the saved files or the hashing scheme change; older files are refused.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: Library versions recorded in a model file; a file made with others is refused.
-_LIBRARIES = ("numpy", "scipy", "scikit-learn", "skops")
-#: Types a model's skops file may contain beyond skops' own defaults; anything else is refused.
-TRUSTED_TYPES = frozenset({
-    "analysis.model.hashing.NgramHasher",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.model_selection._split.StratifiedKFold",
-})
+LIBRARIES = ("numpy", "scipy", "scikit-learn")
 
 _BOUNDARY = 32  # every run of non-alphanumeric characters becomes one space
 _MASK64 = (1 << 64) - 1
@@ -196,84 +187,3 @@ def _count_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int):
     else:
         counts = np.zeros(0, dtype=np.int64)
     return key // n_cols, key % n_cols, counts
-
-
-# -- scikit-learn side (imported lazily) -------------------------------------------------------
-
-def __getattr__(name: str):
-    # The estimator class subclasses scikit-learn's BaseEstimator, and importing scikit-learn
-    # takes 1.5 s; defining it on first use keeps `label` and the `classify` command free of it.
-    # skops and pickle find it through this hook too (``analysis.classifier.NgramHasher``).
-    if name == "NgramHasher":
-        return _ngram_hasher_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-@cache
-def _ngram_hasher_class():
-    from scipy import sparse
-    from sklearn.base import BaseEstimator, TransformerMixin
-    from sklearn.utils.validation import check_is_fitted
-
-    class NgramHasher(TransformerMixin, BaseEstimator):
-        """Word and character n-gram counts through a hash, restricted to the n-grams seen in
-        training (like `CountVectorizer`, but vectorised over all texts at once).
-
-        Parameters
-        ----------
-        char_range : (int, int), default (2, 5)
-            Character n-gram lengths inside space-padded words; ``(0, 0)`` for none.
-        word_range : (int, int), default (1, 2)
-            Word n-gram lengths; ``(0, 0)`` for none.
-        bits : int, default 20
-            log2 of the number of hash buckets (collisions merge n-grams, rarely).
-        min_df : int, default 1
-            Keep n-grams found in at least this many training texts.
-        random_state : int, default 0
-            Seed of the hash keys.
-        """
-
-        def __init__(self, char_range=(2, 5), word_range=(1, 2), bits=20, min_df=1,
-                     random_state=0):
-            self.char_range = char_range
-            self.word_range = word_range
-            self.bits = bits
-            self.min_df = min_df
-            self.random_state = random_state
-
-        def _hash(self, texts, keys):
-            return hash_ngrams(list(texts), keys, char_range=tuple(self.char_range),
-                               word_range=tuple(self.word_range), bits=self.bits)
-
-        def fit(self, X, y=None):
-            rng = np.random.default_rng(self.random_state)
-            keys = rng.integers(0, 2**63, size=_N_KEYS, dtype=np.uint64) * np.uint64(2) + 1
-            rows, buckets = self._hash(X, keys)
-            urows, ubuckets, _ = _count_matrix(rows, buckets, len(X), 1 << self.bits)
-            df = np.bincount(ubuckets, minlength=1 << self.bits)
-            self.keys_ = keys
-            self.columns_ = np.flatnonzero(df >= self.min_df).astype(np.int64)
-            self.n_features_in_ = 1
-            return self
-
-        def transform(self, X):
-            check_is_fitted(self, "columns_")
-            rows, cols, counts = self._counts(X)
-            return sparse.csr_matrix((counts.astype(np.float64), (rows, cols)),
-                                     shape=(len(X), len(self.columns_)))
-
-        def _counts(self, X):
-            rows, buckets = self._hash(X, self.keys_)
-            lookup = np.full(1 << self.bits, -1, dtype=np.int64)
-            lookup[self.columns_] = np.arange(len(self.columns_))
-            cols = lookup[buckets]
-            seen = cols >= 0
-            return _count_matrix(rows[seen], cols[seen], len(X), len(self.columns_))
-
-        def get_feature_names_out(self, input_features=None):
-            return np.array([f"ngram{b}" for b in self.columns_], dtype=object)
-
-    NgramHasher.__module__ = __name__
-    NgramHasher.__qualname__ = "NgramHasher"
-    return NgramHasher
-

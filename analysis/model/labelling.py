@@ -100,8 +100,3 @@ def classify_file(path: Path | str, column: str | None = None,
     return frame.assign(fit=fit, fit_confidence=conf)
 
 
-__all__ = [
-    "LABELS", "FitModel", "NgramHasher", "make_question_classifier", "train_model", "save_model",
-    "load_model", "default_model", "evaluate_model", "format_report", "classify_file",
-    "compare_candidates", "hash_ngrams",
-]

@@ -1,121 +1,104 @@
-"""The classifier pipeline, its compiled (array-only) form and `FitModel`, which labels with numpy alone.
+"""The fit classifier: the scikit-learn pipeline, its compiled (array-only) form, and `FitModel`,
+which labels with numpy alone.
+
+A model is saved as arrays (`compile_pipeline`) in a ``.npz`` read with ``allow_pickle=False`` plus
+a JSON sidecar with the sha256 (see `analysis.model.training`): nothing in a model file can run
+code, and labelling never imports scikit-learn.
 """
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
 from analysis.errors import ModelFileError
-from analysis.model.hashing import LABELS
-from analysis.model.hashing import _CHUNK
-from analysis.model.hashing import _N_KEYS
-from analysis.model.hashing import _codepoints
-from analysis.model.hashing import _count_matrix
-from analysis.model.hashing import _ngram_hasher_class
-from analysis.model.hashing import hash_ngrams
+from analysis.model.calibration import softmax_scaled
+from analysis.model.hashing import _CHUNK, _N_KEYS, _codepoints, _count_matrix, hash_ngrams
+from analysis.workbook.schema import FITS
 
 if TYPE_CHECKING:  # pragma: no cover
     from sklearn.pipeline import Pipeline
 
 
-#: The defaults `make_question_classifier` builds, chosen by `compare_candidates` (see docs).
+#: The defaults `make_question_classifier` builds, chosen by leave-one-author-out macro-F1
+#: (bench/compare_models.py; the table is in docs/classifier.md).
 DEFAULT_PARAMS: dict[str, Any] = {
     "features__words__ngrams__word_range": (1, 2),
     "features__chars__ngrams__char_range": (3, 5),
-    "clf__estimator__C": 0.5,
+    "clf__C": 0.5,
 }
-
-
-def make_features(*, char_range: tuple[int, int] = (3, 5), word_range: tuple[int, int] = (1, 2),
-                  random_state: int = 0):
-    """Word n-grams and character n-grams as two TF-IDF blocks, each L2-normalised on its own
-    (one shared norm lets the far more numerous character n-grams drown the words)."""
-    from sklearn.feature_extraction.text import TfidfTransformer
-    from sklearn.pipeline import FeatureUnion, Pipeline
-
-    hasher = _ngram_hasher_class()
-    return FeatureUnion([
-        ("words", Pipeline([
-            ("ngrams", hasher(char_range=(0, 0), word_range=word_range,
-                              random_state=random_state)),
-            ("tfidf", TfidfTransformer(sublinear_tf=True))])),
-        ("chars", Pipeline([
-            ("ngrams", hasher(char_range=char_range, word_range=(0, 0),
-                              random_state=random_state + 1)),
-            ("tfidf", TfidfTransformer(sublinear_tf=True))])),
-    ])
 
 
 def make_question_classifier(*, random_state: int = 0, **params: Any) -> "Pipeline":
     """The fit classifier as an unfitted scikit-learn pipeline.
 
-    Steps: ``features`` (`make_features`: hashed word 1-2-grams and character 3-5-grams, each a
-    sublinear TF-IDF block), ``clf`` (`CalibratedClassifierCV` with sigmoid calibration around a
-    `LinearSVC`).
+    Steps: ``features`` (`analysis.model.features.make_features`: hashed word 1-2-grams and
+    character 3-5-grams, each a sublinear TF-IDF block) and ``clf`` (a `LinearSVC` with balanced
+    class weights). Probabilities come from out-of-author scaling of its scores
+    (`analysis.model.calibration`), fitted by `analysis.model.training.train_model`.
 
     Parameters
     ----------
     random_state : int
-        Seed of the hash keys and the calibration folds.
+        Seed of the hash keys.
     **params
         Pipeline parameters (``set_params`` names) overriding `DEFAULT_PARAMS`, for example
-        ``clf__estimator__C=1.0`` or ``features__chars__ngrams__char_range=(3, 5)``.
+        ``clf__C=1.0`` or ``features__chars__ngrams__char_range=(2, 5)``.
     """
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import Pipeline
     from sklearn.svm import LinearSVC
 
+    from analysis.model.features import make_features
+
     pipe = Pipeline([
         ("features", make_features(random_state=random_state)),
-        ("clf", CalibratedClassifierCV(
-            LinearSVC(class_weight="balanced", random_state=random_state), method="sigmoid",
-            cv=StratifiedKFold(5, shuffle=True, random_state=random_state), ensemble=False)),
+        ("clf", LinearSVC(class_weight="balanced", random_state=random_state)),
     ])
     pipe.set_params(**{**DEFAULT_PARAMS, **params})
     return pipe
 
 
+def decision_scores(pipe: "Pipeline", texts: Sequence[str]) -> np.ndarray:
+    """The pipeline's decision scores with one column per fit code, in `FITS` order."""
+    raw = pipe.decision_function(list(texts))
+    order = [list(map(str, pipe.classes_)).index(c) for c in FITS]
+    return raw[:, order]
+
+
 # -- the compiled model ------------------------------------------------------------------------
 
-def compile_pipeline(pipe: "Pipeline") -> dict[str, np.ndarray]:
+def compile_pipeline(pipe: "Pipeline", temperature: float = 1.0,
+                     bias: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The arrays `FitModel` needs to label without scikit-learn.
+
+    Parameters
+    ----------
+    pipe : Pipeline
+        A fitted `make_question_classifier` pipeline.
+    temperature, bias
+        The probability scaling (`analysis.model.calibration.fit_scaling`).
 
     Raises
     ------
     ValueError
-        When the pipeline is not `make_question_classifier`'s shape: hashed TF-IDF blocks and
-        a sigmoid-calibrated linear classifier.
+        When the pipeline is not `make_question_classifier`'s shape.
     """
     features, clf = pipe.named_steps["features"], pipe.named_steps["clf"]
-    if getattr(clf, "method", None) != "sigmoid" or not hasattr(clf, "calibrated_classifiers_"):
-        raise ValueError("only a sigmoid-calibrated linear classifier can be compiled")
-    if sorted(map(str, clf.classes_)) != sorted(LABELS):
-        raise ValueError(f"the classifier knows {list(clf.classes_)}, not {list(LABELS)}")
+    if sorted(map(str, getattr(clf, "classes_", []))) != sorted(FITS):
+        raise ValueError(f"the classifier knows {list(getattr(clf, 'classes_', []))}, "
+                         f"not {list(FITS)}")
+    if not hasattr(clf, "coef_") or clf.coef_.shape[0] != len(FITS):
+        raise ValueError("only a multiclass linear classifier can be compiled")
     if features.transformer_weights:
         raise ValueError("transformer weights cannot be compiled")
-    classes = list(LABELS)
-    weights, intercepts, slopes, offsets = [], [], [], []
-    for cc in clf.calibrated_classifiers_:
-        est = cc.estimator
-        if not hasattr(est, "coef_") or est.coef_.shape[0] != len(classes):
-            raise ValueError("only a multiclass linear classifier can be compiled")
-        order = [list(map(str, est.classes_)).index(c) for c in classes]
-        weights.append(np.asarray(est.coef_)[order].T)
-        intercepts.append(np.asarray(est.intercept_)[order])
-        cals = [cc.calibrators[i] for i in order]
-        slopes.append([float(c.a_) for c in cals])
-        offsets.append([float(c.b_) for c in cals])
-    # (features, classes, calibrated classifiers), split below into the feature blocks
-    weights = np.stack(weights, axis=-1).astype(np.float32)
+    order = [list(map(str, clf.classes_)).index(c) for c in FITS]
+    weights = np.asarray(clf.coef_)[order].T.astype(np.float32)
     out = {
-        "classes": np.array(classes),
-        "intercepts": np.array(intercepts, dtype=np.float64).T,
-        "slopes": np.array(slopes, dtype=np.float64).T,
-        "offsets": np.array(offsets, dtype=np.float64).T,
+        "classes": np.array(FITS),
+        "intercepts": np.asarray(clf.intercept_, dtype=np.float64)[order],
+        "temperature": np.array([temperature], dtype=np.float64),
+        "bias": np.zeros(len(FITS)) if bias is None else np.asarray(bias, dtype=np.float64),
         "blocks": np.array([name for name, _ in features.transformer_list]),
     }
     at = 0
@@ -137,11 +120,11 @@ def compile_pipeline(pipe: "Pipeline") -> dict[str, np.ndarray]:
 
 
 _COMPILED = {  # name: (dtype kind, ndim) of every array a compiled model must have
-    "classes": ("U", 1), "intercepts": ("f", 2), "slopes": ("f", 2), "offsets": ("f", 2),
+    "classes": ("U", 1), "intercepts": ("f", 1), "temperature": ("f", 1), "bias": ("f", 1),
     "blocks": ("U", 1),
 }
 _BLOCK = {"keys": ("u", 1), "columns": ("i", 1), "hash_params": ("i", 1), "idf": ("f", 1),
-          "weights": ("f", 3)}
+          "weights": ("f", 2)}
 
 
 def _expected_arrays(arrays: dict[str, np.ndarray]) -> dict[str, tuple[str, int]]:
@@ -149,7 +132,8 @@ def _expected_arrays(arrays: dict[str, np.ndarray]) -> dict[str, tuple[str, int]
     return {**_COMPILED, **{f"b{b}_{k}": v for b in range(n_blocks) for k, v in _BLOCK.items()}}
 
 
-def _check_compiled(arrays: dict[str, np.ndarray], where: str) -> None:
+def check_compiled(arrays: dict[str, np.ndarray], where: str) -> None:
+    """Refuse arrays that are not a compiled model of this version, with `ModelFileError`."""
     expected = _expected_arrays(arrays)
     for name, (kind, ndim) in expected.items():
         a = arrays.get(name)
@@ -159,13 +143,13 @@ def _check_compiled(arrays: dict[str, np.ndarray], where: str) -> None:
     if unexpected:
         raise ModelFileError(f"{where}: unexpected arrays in the model file: "
                              f"{sorted(unexpected)}")
-    n_cls, n_cal = arrays["intercepts"].shape
-    ok = (tuple(arrays["classes"]) == LABELS and n_cls == len(LABELS)
-          and arrays["slopes"].shape == (n_cls, n_cal) == arrays["offsets"].shape
-          and 1 <= len(arrays["blocks"]) <= 4)
+    n_cls = len(arrays["intercepts"])
+    ok = (tuple(arrays["classes"]) == FITS and n_cls == len(FITS)
+          and len(arrays["bias"]) == n_cls and len(arrays["temperature"]) == 1
+          and float(arrays["temperature"][0]) > 0 and 1 <= len(arrays["blocks"]) <= 4)
     for b in range(len(arrays["blocks"])):
         w, cols, hp = (arrays[f"b{b}_{k}"] for k in ("weights", "columns", "hash_params"))
-        ok = ok and (w.shape[1:] == (n_cls, n_cal) and len(arrays[f"b{b}_idf"]) == len(cols)
+        ok = ok and (w.shape[1] == n_cls and len(arrays[f"b{b}_idf"]) == len(cols)
                      == w.shape[0] and len(arrays[f"b{b}_keys"]) == _N_KEYS and len(hp) == 5
                      and 8 <= hp[4] <= 26 and 0 <= hp.min() and hp[1] <= 32 and hp[3] <= 4
                      and (not len(cols) or (cols.min() >= 0 and cols.max() < 1 << int(hp[4]))))
@@ -183,18 +167,15 @@ class FitModel:
     metadata : dict
         Training-data hashes, library versions, date, CV scores, sample counts.
     pipeline : Pipeline, optional
-        The fitted scikit-learn pipeline; when None it is read from ``pipeline_path`` (with
-        the trusted-types check) the first time `pipeline` is used.
-    pipeline_path : Path, optional
-        The skops file the pipeline comes from.
+        The fitted scikit-learn pipeline, when the model was trained in this process (kept for
+        tests and research; a saved model is arrays only).
     """
 
     def __init__(self, compiled: dict[str, np.ndarray], metadata: dict,
-                 pipeline: "Pipeline | None" = None, pipeline_path: Path | None = None) -> None:
+                 pipeline: "Pipeline | None" = None) -> None:
         self.compiled = compiled
         self.metadata = metadata
-        self._pipeline = pipeline
-        self._pipeline_path = pipeline_path
+        self.pipeline = pipeline
         self.classes_ = np.array(compiled["classes"], dtype=object)
         self._blocks = []  # per feature block: hashing arguments and arrays
         for b in range(len(compiled["blocks"])):
@@ -209,16 +190,6 @@ class FitModel:
     def version(self) -> str:
         """Short hash of the training data and the training date, e.g. ``3fa2c81e90-20260304``."""
         return str(self.metadata["version"])
-
-    @property
-    def pipeline(self) -> "Pipeline":
-        """The fitted scikit-learn pipeline (loaded from the skops file on first use)."""
-        if self._pipeline is None:
-            if self._pipeline_path is None:
-                raise ModelFileError("this model has no pipeline file")
-            from analysis.model.training import _load_pipeline
-            self._pipeline = _load_pipeline(self._pipeline_path, self.metadata)
-        return self._pipeline
 
     @staticmethod
     def _lookup_table(block: dict) -> np.ndarray:
@@ -243,25 +214,23 @@ class FitModel:
         values = values / np.where(norms > 0, norms, 1.0)[rows].astype(np.float32)
         return rows, cols, values
 
-    def _proba_chunk(self, texts: Sequence[str]) -> np.ndarray:
+    def decision_scores(self, texts: Sequence[str]) -> np.ndarray:
+        """The linear classifier's scores, one column per code in `classes_`."""
         n = len(texts)
-        n_cls, n_cal = self.compiled["intercepts"].shape
-        scores = np.zeros((n, n_cls * n_cal))
+        scores = np.zeros((n, len(self.classes_)))
         codepoints = _codepoints(texts)
         for block in self._blocks:
             rows, cols, values = self._features(block, texts, codepoints)
             if len(rows):
                 # rows are sorted: sum each row's weighted columns in one pass
-                contrib = block["weights"].reshape(len(block["columns"]), -1)[cols]
-                contrib *= values[:, None]
+                contrib = block["weights"][cols] * values[:, None]
                 starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
                 scores[rows[starts]] += np.add.reduceat(contrib, starts, axis=0)
-        scores = scores.reshape(n, n_cls, n_cal) + self.compiled["intercepts"]
-        z = self.compiled["slopes"] * scores + self.compiled["offsets"]
-        part = 1.0 / (1.0 + np.exp(np.clip(z, -500, 500)))  # sigmoid calibration per class
-        total = part.sum(axis=1, keepdims=True)
-        part = np.divide(part, total, out=np.full_like(part, 1 / n_cls), where=total > 0)
-        return part.mean(axis=2)
+        return scores + self.compiled["intercepts"]
+
+    def _proba_chunk(self, texts: Sequence[str]) -> np.ndarray:
+        return softmax_scaled(self.decision_scores(texts), float(self.compiled["temperature"][0]),
+                              self.compiled["bias"])
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, one column per code in `classes_` (each row sums to 1).
@@ -307,7 +276,7 @@ class FitModel:
             _, buckets, names = hash_ngrams([text], block["keys"], terms=True,
                                             codepoints=codepoints, **block["hash"])
             tcols = self._lookup_table(block)[buckets]
-            w = block["weights"].mean(axis=2)  # average over the calibrated classifiers
+            w = block["weights"]
             push = w[:, c] - w.mean(axis=1)
             value_of = dict(zip(cols.tolist(), values.tolist()))
             # an n-gram seen k times shares its tf-idf value evenly among its k occurrences

@@ -1,7 +1,7 @@
 """The session-log workbook's contract: sheets, columns, coded values, and their lazy validation.
 
-One `SheetSchema` per sheet declares its columns; `validate_workbook` checks every cell and every
-rule across sheets and collects every `Problem` instead of stopping at the first.
+One `SheetSchema` per sheet declares its columns; `validate_sheet` checks every cell of a sheet and
+`check_rules` every rule across sheets and collects every `Problem` instead of stopping at the first.
 """
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ SESSION_STATUSES = ("held", "declined")
 RATER_ROLES = ("manager", "observer")
 SCORES = ("role_insight", "priorities", "conversation", "follow_up", "composure")
 FEEDBACK_ITEMS = ("experience", "learned", "fairness", "recommend")
+#: The recommended length of the candidate's part, in minutes (inclusive): a session outside it
+#: gets a warning at import, a line in the process check and a flag on the Overview.
+RECOMMENDED_MINUTES = (30.0, 40.0)
 
 #: Accepted spellings of coded values (after `_norm`), in English and Norwegian.
 CODES: dict[str, dict[str, str]] = {
@@ -485,9 +488,10 @@ def check_rules(frames: dict[str, pd.DataFrame], labels: dict[str, str], out: _C
             continue
         if minutes < 0:
             out.add(sl, row, "end", end, "error", "end_before_start")
-        elif held and not 30 <= minutes <= 40:
+        elif held and not RECOMMENDED_MINUTES[0] <= minutes <= RECOMMENDED_MINUTES[1]:
             out.add(sl, row, "end", f"{start:%H:%M}–{end:%H:%M}", "warning", "duration",
-                    minutes=round(minutes))
+                    minutes=round(minutes), lo=int(RECOMMENDED_MINUTES[0]),
+                    hi=int(RECOMMENDED_MINUTES[1]))
     session_ids = set(sessions["session_id"].dropna())
     recruitments = set(sessions["recruitment"].dropna()) | (known_recruitments or set())
 
