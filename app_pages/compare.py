@@ -9,6 +9,7 @@ import streamlit as st
 
 import ui
 from analysis import (
+    UNCERTAIN_BELOW, uncertain_count,
     COMPARISON_FIGURES,
     FITS,
     FOUR_FITS,
@@ -42,6 +43,11 @@ if comparison.figures.empty:
     st.stop()
 
 figures = comparison.figures.assign(recruitment=recruitment)
+unsure, counted = uncertain_count(
+    data.questions[data.questions["session_id"].isin(figures["session_id"])])
+if unsure:  # how far to trust a difference between finalists
+    st.info(ui.tr("ui.coverage.uncertain_note", uncertain=unsure, total=counted,
+                  threshold=ui.percent(UNCERTAIN_BELOW)), icon=":material/help:")
 figures["label"] = ui.labels(figures).to_numpy()  # names or pseudonyms, as the sidebar says
 label_of = dict(zip(figures["session_id"], figures["label"]))
 

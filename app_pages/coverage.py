@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from analysis import FITS, FOUR_FITS
+from analysis import FITS, FOUR_FITS, UNCERTAIN_BELOW, uncertain_count
 
 #: Most rows a chart draws before it asks for a narrower filter (a 2,000-row heatmap is noise).
 MAX_ROWS = 60
@@ -14,6 +14,10 @@ ui.page_header("coverage")
 ui.require("read_questions")
 figures = ui.held_figures_or_stop()
 data = ui.data_or_stop()
+unsure, counted = uncertain_count(data.questions)
+if unsure:  # how far to trust a difference between finalists
+    st.info(ui.tr("ui.coverage.uncertain_note", uncertain=unsure, total=counted,
+                  threshold=ui.percent(UNCERTAIN_BELOW)), icon=":material/help:")
 
 shares = st.toggle(ui.tr("ui.coverage.as_shares"), key="coverage_shares")
 matrix = ui.metric("fit_matrix", "questions", "sessions", normalize=shares)
