@@ -347,3 +347,21 @@ def test_evaluate_json_has_the_promised_keys(monkeypatch, capsys):
     assert set(report["learning_curve"]) == {"10", "25"}
     assert {"rows", "authors", "nb_share", "kappa"} <= set(report["corpus"])
     assert report["corpus"]["kappa"]["en"] > 0.8
+
+
+def test_the_app_uses_the_model_file_saved_last(model, tmp_path, monkeypatch):
+    # `python -m analysis train` in another process must reach the running app's labelling
+    import time
+
+    from ui import reads
+
+    path = tmp_path / "fit_model.npz"
+    monkeypatch.setenv("OMVENDT_MODEL_PATH", str(path))
+    clf.save_model(model, path)
+    first = reads.model()
+    assert first.version == model.version
+    corpus = clf.load_corpus()
+    other = clf.train_model(corpus[corpus["author"] != "a00"], calibrate=False)
+    time.sleep(0.01)
+    clf.save_model(other, path)
+    assert reads.model().version == other.version != model.version

@@ -119,9 +119,14 @@ def clear_caches() -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _model(path: str, mtime: float):
-    from analysis import default_model
+    # the file at ``path`` as saved at ``mtime`` (a `train` in another process writes a new
+    # file, hence a new key); only a missing or unusable file falls back to training one
+    from analysis import ModelFileError, default_model, load_model
 
-    return default_model()
+    try:
+        return load_model(path)
+    except ModelFileError:
+        return default_model()
 
 
 def model():
