@@ -189,3 +189,60 @@ def test_an_unknown_user_name_is_audited_as_a_hash(team):
     log = audit_log(team, action="sign_in_failed")
     assert "MySecretPassw0rd" not in log.astype(str).to_string()
     assert log.iloc[0]["target"].startswith("?")
+
+
+def test_concurrent_guesses_count_one_by_one_and_lock_the_account(team):
+    """50 guesses at once, one of them right (issue 10, defect 3): on SQLite and PostgreSQL every
+    failure counts once, the lock falls on the fifth failure in a row, and nothing gets past it."""
+    import threading
+
+    from sqlalchemy import func as sa_func
+
+    from analysis.store.models import AuditEvent
+
+    guesses = [f"wrong guess {i:02d}" for i in range(49)] + ["rater password 1"]
+    barrier = threading.Barrier(len(guesses))
+    results: list[object] = [None] * len(guesses)
+
+    def guess(i: int, password: str) -> None:
+        barrier.wait()
+        try:
+            results[i] = authenticate(team, "rita", password)
+        except SignInFailed as exc:
+            results[i] = exc.code
+
+    threads = [threading.Thread(target=guess, args=(i, p)) for i, p in enumerate(guesses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert all(r is not None for r in results)
+    assert all(r == "bad_credentials" or r == "locked" for r in results[:49])
+
+    # replay the account's audit trail in commit order: it must read as one guess after another
+    with team.engine.connect() as conn:
+        events = conn.execute(select(AuditEvent.action, AuditEvent.detail)
+                              .where(AuditEvent.target == "rita",
+                                     AuditEvent.action.like("sign_in%"))
+                              .order_by(AuditEvent.id)).all()
+        state = conn.execute(select(Account.failed_logins, Account.locked_until)
+                             .where(sa_func.lower(Account.username) == "rita")).one()
+    assert len(events) == len(guesses)
+    failures, locked, signed_in = 0, False, 0
+    for action, detail in events:
+        if action == "sign_in":
+            assert not locked
+            failures, signed_in = 0, signed_in + 1
+        elif action == "sign_in_failed":
+            assert not locked, "a guess was counted while the account was locked"
+            failures += 1
+            assert detail["failures"] == failures, "two guesses read the same count"
+            if failures == MAX_FAILURES:
+                assert detail["locked_minutes"] == LOCK_MINUTES
+                failures, locked = 0, True
+        else:
+            assert action == "sign_in_refused" and locked
+    assert locked and state.locked_until is not None
+    # the right password got in only if it came before the lock, and then it counts as a sign-in
+    assert (results[-1] == Actor("rita", "rater")) == (signed_in == 1)
+    assert results[-1] in (Actor("rita", "rater"), "locked")

@@ -15,7 +15,7 @@ from typing import Iterator
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session as OrmSession
 
 from analysis.errors import NotFound, OmvendtError
@@ -119,46 +119,93 @@ def create_first_admin(store, username: str, password: str) -> None:
 def authenticate(store, username: str, password: str) -> Actor:
     """Check a user name and password; return the account's `Actor`.
 
+    The failure count is kept atomically on SQLite and PostgreSQL alike: the password is checked
+    outside any transaction (Argon2 is slow), then one conditional ``UPDATE`` either counts the
+    failure (``failed_logins + 1``, read back in the same statement) or signs in, and each only
+    while the account is not locked. Concurrent guesses therefore count one by one, the lock falls
+    on exactly the `MAX_FAILURES`-th failure, and a right password that arrives after it is refused.
+
     Raises
     ------
     SignInFailed
         ``bad_credentials`` for an unknown user, a wrong password or a deactivated account;
         ``locked`` while the account is locked after `MAX_FAILURES` failures.
     """
-    name = (username or "").strip()
-    now = utcnow()
-    with _quiet_tx(store) as db:
-        account = db.scalar(select(Account).where(func.lower(Account.username) == name.lower())
-                            .with_for_update())
-        if account is None or not account.active or account.password_hash is None:
-            _verify(_DUMMY_HASH, password or "")
-            # an unknown name is logged as a hash: people type their password there by mistake
-            target = account.username if account is not None else _name_hash(name)
+    name = _sign_in_name(username)
+    with store.engine.connect() as conn:
+        account = conn.execute(select(
+            Account.id, Account.username, Account.role, Account.active, Account.password_hash,
+            Account.locked_until).where(func.lower(Account.username) == name.lower())).first()
+    if account is None or not account.active or account.password_hash is None:
+        _verify(_DUMMY_HASH, password or "")
+        # an unknown name is logged as a hash: people type their password there by mistake
+        target = account.username if account is not None else _name_hash(name)
+        with _quiet_tx(store) as db:
             _event(store, db, "sign_in_failed", target, reason="unknown_or_inactive")
-            raise_after = SignInFailed("bad_credentials")
-        elif account.locked_until is not None and account.locked_until > now:
-            minutes = max(1, int((account.locked_until - now).total_seconds() // 60) + 1)
-            _event(store, db, "sign_in_refused", account.username, reason="locked")
-            raise_after = SignInFailed("locked", minutes)
-        elif _verify(account.password_hash, password or ""):
-            account.failed_logins = 0
-            account.locked_until = None
+        raise SignInFailed("bad_credentials")
+    if _locked_minutes(account.locked_until):
+        return _refuse_locked(store, account.id, account.username)
+    right = _verify(account.password_hash, password or "")
+    now = utcnow()
+    table = Account.__table__
+    unlocked = (table.c.locked_until.is_(None)) | (table.c.locked_until <= now)
+    with _quiet_tx(store) as db:
+        conn = db.connection()
+        if right:
+            values: dict = {"failed_logins": 0, "locked_until": None}
             if _HASHER.check_needs_rehash(account.password_hash):
-                account.password_hash = _HASHER.hash(password)
-            actor = Actor(account.username, account.role)
-            _event(store, db, "sign_in", account.username, as_actor=actor)
-            return actor
+                values["password_hash"] = _HASHER.hash(password)
+            # the password must still be the one checked, and the account active and unlocked
+            counted = conn.execute(update(table).where(
+                table.c.id == account.id, table.c.active.is_(True), unlocked,
+                table.c.password_hash == account.password_hash).values(**values)).rowcount
+            if counted:
+                actor = Actor(account.username, account.role)
+                _event(store, db, "sign_in", account.username, as_actor=actor)
         else:
-            account.failed_logins = (account.failed_logins or 0) + 1
-            detail: dict = {"failures": account.failed_logins}
-            if account.failed_logins >= MAX_FAILURES:
-                account.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-                account.failed_logins = 0
-                detail["locked_minutes"] = LOCK_MINUTES
-            _event(store, db, "sign_in_failed", account.username, **detail)
-            raise_after = SignInFailed("bad_credentials")
+            counted = conn.execute(update(table).where(table.c.id == account.id, unlocked)
+                                   .values(failed_logins=table.c.failed_logins + 1)
+                                   .returning(table.c.failed_logins)).scalar()
+            if counted is not None:
+                detail: dict = {"failures": int(counted)}
+                if counted >= MAX_FAILURES:
+                    conn.execute(update(table).where(table.c.id == account.id).values(
+                        locked_until=now + dt.timedelta(minutes=LOCK_MINUTES), failed_logins=0))
+                    detail["locked_minutes"] = LOCK_MINUTES
+                _event(store, db, "sign_in_failed", account.username, **detail)
     # raised after the transaction committed, so the failure count and the audit event stay
-    raise raise_after
+    if right and counted:
+        return actor
+    if not right and counted is not None:
+        raise SignInFailed("bad_credentials")
+    # the account was locked, deactivated or given a new password while the password was checked
+    return _refuse_locked(store, account.id, account.username)
+
+
+def _locked_minutes(locked_until: dt.datetime | None) -> int:
+    """Minutes a lock has left (at least 1), or 0 when the account is not locked."""
+    now = utcnow()
+    if locked_until is None or locked_until <= now:
+        return 0
+    return max(1, int((locked_until - now).total_seconds() // 60) + 1)
+
+
+def _refuse_locked(store, account_id: int, username: str):
+    """Refuse a sign-in to a locked account (audited); ``bad_credentials`` when the account turns
+    out not to be locked but deactivated or given a new password meanwhile."""
+    with store.engine.connect() as conn:
+        minutes = _locked_minutes(conn.scalar(select(Account.locked_until)
+                                              .where(Account.id == account_id)))
+    with _quiet_tx(store) as db:
+        if minutes:
+            _event(store, db, "sign_in_refused", username, reason="locked")
+        else:
+            _event(store, db, "sign_in_failed", username, reason="changed")
+    raise SignInFailed("locked", minutes) if minutes else SignInFailed("bad_credentials")
+
+
+def _sign_in_name(username: str) -> str:
+    return (username or "").strip()
 
 
 def _name_hash(name: str) -> str:
