@@ -8,13 +8,15 @@ writer is per row, which keeps 10,000 sessions (about 250,000 questions) fast an
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis import config
-from analysis.workbook.schema import (
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python bench/synth.py`
+from analysis import config  # noqa: E402
+from analysis.workbook.schema import (  # noqa: E402
     FEEDBACK,
     FITS,
     QUESTIONS,
@@ -118,7 +120,10 @@ _EPOCH = np.datetime64("2024-01-01")
 def _corpus(path: Path) -> pd.DataFrame:
     """The corpus once per sector (its own questions plus the general ones), sorted by
     (language, label, sector), with each text split for variation."""
-    c = pd.read_csv(path, usecols=["text", "label", "lang", "group"], dtype=str)
+    c = pd.read_csv(path, dtype=str)
+    if "group" not in c:  # the multi-author corpus has no sectors: every question is general
+        c["group"] = "general"
+    c = c[["text", "label", "lang", "group"]]
     c = c[c["label"].isin(FITS) & c["lang"].isin(("nb", "en"))]
     c = pd.concat([c[c["group"].isin((sector, "general"))].assign(sector=i)
                    for i, sector in enumerate(_SECTORS)], ignore_index=True)

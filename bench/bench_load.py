@@ -1,0 +1,325 @@
+"""Concurrent sessions: N clients talk to a running `streamlit run app.py` exactly as a browser
+does, over the websocket at ``/_stcore/stream`` (protobuf ``BackMsg`` up, ``ForwardMsg`` down; no
+browser), each opening Overview, Coverage, Compare and Questions on a 2,000-session store.
+
+A page view is timed from the ``rerun_script`` BackMsg to the ``script_finished`` ForwardMsg
+that ends that run; it is an error when the run ends in anything but success, when the page
+shows an exception, or when it does not finish within the timeout. Per round it prints p50,
+p95 and max, errors, the server's CPU seconds per page view (utime + stime of the server
+process, all threads, read from /proc before and after the round) and its RSS after the round.
+The first round meets cold caches; the later rounds are warm (the store did not change).
+
+Goals (issue 13): 25 sessions p95 <= 2 s with 0 errors; CPU per warm page view <= 0.05 s;
+RSS <= 1,000 MB after two rounds and no growth from round to round.
+
+    python bench/bench_load.py [--sessions 25] [--rounds 2] [--db sqlite:///store.sqlite]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+#: The pages each session opens, in order (file stem under app_pages/).
+PAGES = ("overview", "coverage", "compare", "questions")
+GOALS = {"p95": 2.0, "cpu_per_view": 0.05, "rss_mb": 1000.0}
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    """The 1-minute load average, for every figure printed (the machine is shared)."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system, all threads) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def server_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- the store ------------------------------------------------------------------------------------
+
+def make_store(tmp: Path, sessions: int = 2000) -> str:
+    """A SQLite store of ``sessions`` synthetic sessions, imported (and labelled by the fit
+    model) the way a recruiter imports: ``python -m analysis import``."""
+    book = tmp / f"synth{sessions}.xlsx"
+    subprocess.run([sys.executable, "bench/synth.py", "--sessions", str(sessions), "-o",
+                    str(book)], check=True, cwd=ROOT, capture_output=True)
+    url = f"sqlite:///{tmp / 'load.sqlite'}"
+    subprocess.run([sys.executable, "-m", "analysis", "import", str(book), "--db", url],
+                   check=True, cwd=ROOT, capture_output=True)
+    return url
+
+
+# -- the server -----------------------------------------------------------------------------------
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    port: int
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_server(url: str, log: Path, port: int | None = None, extra_env: dict | None = None,
+                 timeout: float = 120) -> Server:
+    """``streamlit run app.py`` on a free localhost port, returned once it answers /health."""
+    port = port or free_port()
+    env = {**os.environ, "OMVENDT_DATABASE_URL": url, **(extra_env or {})}
+    env.pop("OMVENDT_TEAM_MODE", None)
+    out = open(log, "wb")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "streamlit"), "run", "app.py",
+         "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = Server(proc, port, log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError("the server did not answer /_stcore/health in time")
+
+
+# -- a client that speaks Streamlit's protocol --------------------------------------------------
+
+@dataclass
+class View:
+    page: str
+    seconds: float
+    error: str | None = None
+
+
+@dataclass
+class Client:
+    """One browser tab: a websocket session that opens pages by the navigation's script hashes."""
+
+    port: int
+    timeout: float = 120.0
+    pages: dict[str, str] = field(default_factory=dict)  # url path -> page_script_hash
+    ws: object = None
+
+    async def connect(self) -> None:
+        import websockets
+
+        self.ws = await websockets.connect(
+            f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
+            origin=f"http://127.0.0.1:{self.port}", max_size=None, open_timeout=self.timeout,
+            ping_interval=None, compression="deflate")
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    async def open(self, page: str) -> View:
+        """Open ``page`` (a file stem under app_pages/) as a click in the menu would."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = ""
+        state.page_script_hash = self.pages.get(page, "")
+        state.page_name = "" if page == PAGES[0] else page
+        state.context_info.timezone = "Europe/Oslo"
+        state.context_info.locale = "nb-NO"
+        state.context_info.url = f"http://127.0.0.1:{self.port}/{state.page_name}"
+        start = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        error = None
+        try:
+            async with asyncio.timeout(self.timeout):
+                while True:
+                    fwd = ForwardMsg()
+                    fwd.ParseFromString(await self.ws.recv())
+                    kind = fwd.WhichOneof("type")
+                    if kind == "navigation":
+                        self.pages = {p.url_pathname or "overview": p.page_script_hash
+                                      for p in fwd.navigation.app_pages}
+                        # url paths are the file stems (import_data -> import_data)
+                    elif kind == "delta":
+                        delta = fwd.delta
+                        if (delta.WhichOneof("type") == "new_element"
+                                and delta.new_element.WhichOneof("type") == "exception"):
+                            error = error or delta.new_element.exception.message[:200] or "exception"
+                    elif kind == "page_not_found":
+                        error = error or "page not found"
+                    elif kind == "script_finished":
+                        status = fwd.script_finished
+                        if status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                            continue  # the page asked for a rerun: its next run is the view
+                        if status != ForwardMsg.FINISHED_SUCCESSFULLY:
+                            error = error or f"script finished with status {status}"
+                        break
+        except TimeoutError:
+            error = "timeout"
+        except Exception as exc:  # a dropped connection is an error of this view, not the bench
+            error = f"{type(exc).__name__}: {exc}"[:200]
+        return View(page, time.perf_counter() - start, error)
+
+
+async def one_session(port: int, timeout: float, stagger: float) -> list[View]:
+    await asyncio.sleep(stagger)
+    client = Client(port, timeout)
+    views: list[View] = []
+    try:
+        await client.connect()
+    except Exception as exc:
+        return [View(p, 0.0, f"connect: {exc}"[:200]) for p in PAGES]
+    try:
+        for page in PAGES:
+            views.append(await client.open(page))
+            if views[-1].error in ("timeout",) or (views[-1].error or "").startswith("Connection"):
+                break
+    finally:
+        await client.close()
+    return views
+
+
+async def one_round(port: int, sessions: int, timeout: float, ramp: float) -> list[View]:
+    tasks = [one_session(port, timeout, ramp * i / max(sessions, 1)) for i in range(sessions)]
+    return [v for views in await asyncio.gather(*tasks) for v in views]
+
+
+def quantile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]
+
+
+def run(url: str, sessions: int = 25, rounds: int = 2, timeout: float = 120.0,
+        ramp: float = 0.0, log_dir: Path | None = None, settle: float = 0.0) -> dict:
+    """Start a server on ``url``, run ``rounds`` rounds of ``sessions`` concurrent sessions,
+    print a line per round, and return the figures."""
+    log_dir = log_dir or Path(tempfile.mkdtemp(prefix="omvendt-load-"))
+    server = start_server(url, log_dir / "server.log")
+    results: list[dict] = []
+    try:
+        rss_start = server_rss_mb(server.pid)
+        print(f"server pid {server.pid} on port {server.port}; RSS at start {rss_start:.0f} MB; "
+              f"load average {load_average()}", flush=True)
+        print(f"{'round':>5} {'sessions':>8} {'views':>5} {'p50 s':>6} {'p95 s':>6} {'max s':>6} "
+              f"{'errors':>6} {'CPU s/view':>10} {'RSS MB':>7} {'load':>5}", flush=True)
+        for r in range(1, rounds + 1):
+            cpu0 = server_cpu(server.pid)
+            views = asyncio.run(one_round(server.port, sessions, timeout, ramp))
+            cpu = server_cpu(server.pid) - cpu0
+            if settle:
+                time.sleep(settle)
+            rss = server_rss_mb(server.pid)
+            times = [v.seconds for v in views if not v.error]
+            errors = [v for v in views if v.error]
+            row = {"round": r, "sessions": sessions, "views": len(views),
+                   "p50": quantile(times, 0.5), "p95": quantile(times, 0.95),
+                   "max": max(times, default=float("nan")), "errors": len(errors),
+                   "cpu_per_view": cpu / max(len(views), 1), "rss_mb": rss,
+                   "load": load_average(),
+                   "by_page": {p: quantile([v.seconds for v in views if v.page == p
+                                            and not v.error], 0.95) for p in PAGES}}
+            results.append(row)
+            print(f"{r:>5} {sessions:>8} {len(views):>5} {row['p50']:6.2f} {row['p95']:6.2f} "
+                  f"{row['max']:6.2f} {len(errors):>6} {row['cpu_per_view']:10.3f} {rss:7.0f} "
+                  f"{row['load']:>5}", flush=True)
+            print("      p95 by page: " + ", ".join(f"{p} {s:.2f} s"
+                                                  for p, s in row["by_page"].items()), flush=True)
+            for e in errors[:5]:
+                print(f"      error on {e.page}: {e.error}", flush=True)
+    finally:
+        server.stop()
+    return {"rss_start": rss_start, "rounds": results}
+
+
+def verdict(figures: dict) -> list[str]:
+    """The goals, each met or not, from `run`'s figures."""
+    rounds = figures["rounds"]
+    last = rounds[-1]
+    warm = rounds[1:] or rounds
+    growth = last["rss_mb"] - rounds[-2]["rss_mb"] if len(rounds) > 1 else 0.0
+    p95 = max(r["p95"] for r in rounds)
+    cpu = min(r["cpu_per_view"] for r in warm)
+    errors = sum(r["errors"] for r in rounds)
+    ok = lambda b: "met" if b else "NOT met"  # noqa: E731
+    return [
+        f"p95 (worst round) {p95:.2f} s, goal <= {GOALS['p95']} s: {ok(p95 <= GOALS['p95'])}",
+        f"errors {errors}, goal 0: {ok(errors == 0)}",
+        f"CPU per warm page view {cpu:.3f} s, goal <= {GOALS['cpu_per_view']} s: "
+        f"{ok(cpu <= GOALS['cpu_per_view'])}",
+        f"RSS after the last round {last['rss_mb']:.0f} MB, goal <= {GOALS['rss_mb']:.0f} MB: "
+        f"{ok(last['rss_mb'] <= GOALS['rss_mb'])}; growth over the last round {growth:+.0f} MB",
+    ]
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sessions", type=int, default=25)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--db", help="an existing store (default: a fresh 2,000-session store)")
+    ap.add_argument("--store-sessions", type=int, default=2000)
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per page view")
+    ap.add_argument("--ramp", type=float, default=0.0,
+                    help="seconds over which the sessions start (0: all at once)")
+    args = ap.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="omvendt-load-"))
+    try:
+        url = args.db
+        if not url:
+            start = time.perf_counter()
+            url = make_store(tmp, args.store_sessions)
+            print(f"store: {args.store_sessions} sessions imported in "
+                  f"{time.perf_counter() - start:.1f} s", flush=True)
+        figures = run(url, args.sessions, args.rounds, args.timeout, args.ramp, tmp)
+        for line in verdict(figures):
+            print("  " + line)
+        return figures
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
