@@ -21,7 +21,8 @@ def candidates():
     from analysis.model.features import make_features
     from analysis.model.pipeline import make_question_classifier
 
-    yield "LinearSVC C=0.5 (default)", lambda: make_question_classifier()
+    yield "LinearSVC C=0.5 (default, topic lexicon)", lambda: make_question_classifier()
+    yield "LinearSVC C=0.5 without lexicon", lambda: make_question_classifier(features=make_features(topics=False))
     yield "LinearSVC C=0.2", lambda: make_question_classifier(clf__C=0.2)
     yield "LinearSVC C=1.0", lambda: make_question_classifier(clf__C=1.0)
     yield "LinearSVC chars 2-5", lambda: make_question_classifier(

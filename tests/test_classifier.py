@@ -106,7 +106,10 @@ def test_explain_returns_the_words_that_pushed_the_label(model):
     terms = model.explain("Hvordan gir du tilbakemelding til de ansatte?", top=3)
     assert 1 <= len(terms) <= 3
     words = [w for w, _ in terms]
-    assert "du" in words
+    from analysis.model.pipeline import FUNCTION_WORDS
+
+    assert not any(w in FUNCTION_WORDS for w in words)  # content words, not "du" or "til"
+    assert not any(w.startswith("qq") for w in words)  # nor the lexicon's subject tokens
     assert all(v > 0 for _, v in terms)
     assert [v for _, v in terms] == sorted((v for _, v in terms), reverse=True)
     assert all(w in "hvordan gir du tilbakemelding til de ansatte" for w in words)
@@ -365,3 +368,14 @@ def test_the_app_uses_the_model_file_saved_last(model, tmp_path, monkeypatch):
     time.sleep(0.01)
     clf.save_model(other, path)
     assert reads.model().version == other.version != model.version
+
+
+def test_the_topic_lexicon_names_subjects_in_both_languages():
+    from analysis.model.lexicon import topics_of, with_topics
+
+    assert topics_of("Hvordan gjør dere kodegjennomgang?") == ["practice"]
+    assert topics_of("How do you do code reviews?") == ["practice"]
+    assert topics_of("Hvordan er ledergruppen satt sammen?") == ["people"]  # not "leder"
+    assert topics_of("Hva slags pensjonsordning har dere?") == ["terms"]
+    assert topics_of("") == [] and with_topics([None]) == [""]
+    assert with_topics(["Pensjon?"]) == ["Pensjon? qqterms"]

@@ -181,8 +181,9 @@ def chart_with_data(fig, frame: pd.DataFrame, key: str, *, on_select: str | Call
 
 
 def download_csv(frame: pd.DataFrame, key: str, label_key: str = "ui.common.download_csv") -> None:
-    """A CSV download of exactly the table shown."""
-    st.download_button(tr(label_key), safe_csv(frame), file_name=f"omvendt_{key}.csv",
+    """A CSV download of exactly the table shown, written only when it is clicked (writing
+    every table's CSV on every run cost a tenth of a page view's CPU: docs/SCALING.md)."""
+    st.download_button(tr(label_key), lambda: safe_csv(frame), file_name=f"omvendt_{key}.csv",
                        mime="text/csv", key=f"{key}_csv", icon=":material/download:",
                        on_click="ignore")
 

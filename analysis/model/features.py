@@ -10,6 +10,19 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from analysis.model.hashing import _N_KEYS, _count_matrix, hash_ngrams
+from analysis.model.lexicon import with_topics
+
+
+class TopicTagger(TransformerMixin, BaseEstimator):
+    """Appends one token per subject of the topic lexicon a text mentions
+    (`analysis.model.lexicon.with_topics`). Stateless."""
+
+    def fit(self, X, y=None):
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X):
+        return with_topics(X)
 
 
 class NgramHasher(TransformerMixin, BaseEstimator):
@@ -72,14 +85,15 @@ class NgramHasher(TransformerMixin, BaseEstimator):
 
 
 def make_features(*, char_range: tuple[int, int] = (3, 5), word_range: tuple[int, int] = (1, 2),
-                  random_state: int = 0) -> FeatureUnion:
-    """Word n-grams and character n-grams as two TF-IDF blocks, each L2-normalised on its own
-    (one shared norm lets the far more numerous character n-grams drown the words)."""
+                  topics: bool = True, random_state: int = 0) -> FeatureUnion:
+    """Word n-grams (with the topic lexicon's subject tokens when ``topics``) and character
+    n-grams as two TF-IDF blocks, each L2-normalised on its own (one shared norm lets the far
+    more numerous character n-grams drown the words)."""
+    words = [("ngrams", NgramHasher(char_range=(0, 0), word_range=word_range,
+                                    random_state=random_state)),
+             ("tfidf", TfidfTransformer(sublinear_tf=True))]
     return FeatureUnion([
-        ("words", Pipeline([
-            ("ngrams", NgramHasher(char_range=(0, 0), word_range=word_range,
-                                   random_state=random_state)),
-            ("tfidf", TfidfTransformer(sublinear_tf=True))])),
+        ("words", Pipeline([("topics", TopicTagger()), *words] if topics else words)),
         ("chars", Pipeline([
             ("ngrams", NgramHasher(char_range=char_range, word_range=(0, 0),
                                    random_state=random_state + 1)),

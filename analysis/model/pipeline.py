@@ -15,6 +15,7 @@ import numpy as np
 from analysis.errors import ModelFileError
 from analysis.model.calibration import softmax_scaled
 from analysis.model.hashing import _CHUNK, _N_KEYS, _codepoints, _count_matrix, hash_ngrams
+from analysis.model.lexicon import is_tag, with_topics
 from analysis.workbook.schema import FITS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -112,6 +113,7 @@ def compile_pipeline(pipe: "Pipeline", temperature: float = 1.0,
                                            hasher.bits]),
             f"b{b}_idf": tfidf.idf_.astype(np.float32),
             f"b{b}_weights": weights[at:at + n],
+            f"b{b}_topics": np.array([int("topics" in block.named_steps)]),
         })
         at += n
     if at != weights.shape[0]:
@@ -119,12 +121,29 @@ def compile_pipeline(pipe: "Pipeline", temperature: float = 1.0,
     return out
 
 
+#: Words that carry no subject on their own, in both languages (kept out of explanations).
+FUNCTION_WORDS = frozenset("""
+a an the and or but if of to in on at for with from by about as is are was were be been being
+do does did doing have has had will would could should can may might must shall i me my we us
+our you your he she it its they them their this that these those there here what which who whom
+how when where why whether than then so not no yes any some all more most very just also like
+og eller men om av til i på for med fra som er var blir ble være vært har hadde kan kunne skal
+skulle vil ville må jeg meg min mitt mine vi oss vår vårt våre du deg din ditt dine dere deres
+han hun den det de dem seg sin sitt sine dette disse hva hvem hvordan hvorfor hvor når hvilke
+hvilken hvilket enn så ikke noe noen alle mer mest veldig bare også liksom da nå en et ei
+""".split())
+
+
+def _only_function_words(term: str) -> bool:
+    return all(w in FUNCTION_WORDS for w in term.split())
+
+
 _COMPILED = {  # name: (dtype kind, ndim) of every array a compiled model must have
     "classes": ("U", 1), "intercepts": ("f", 1), "temperature": ("f", 1), "bias": ("f", 1),
     "blocks": ("U", 1),
 }
 _BLOCK = {"keys": ("u", 1), "columns": ("i", 1), "hash_params": ("i", 1), "idf": ("f", 1),
-          "weights": ("f", 2)}
+          "weights": ("f", 2), "topics": ("i", 1)}
 
 
 def _expected_arrays(arrays: dict[str, np.ndarray]) -> dict[str, tuple[str, int]]:
@@ -184,7 +203,7 @@ class FitModel:
                 "hash": {"char_range": (cr0, cr1), "word_range": (wr0, wr1), "bits": bits},
                 "keys": compiled[f"b{b}_keys"], "columns": compiled[f"b{b}_columns"],
                 "idf": compiled[f"b{b}_idf"], "weights": compiled[f"b{b}_weights"],
-                "lookup": None})
+                "topics": bool(compiled[f"b{b}_topics"][0]), "lookup": None})
 
     @property
     def version(self) -> str:
@@ -218,9 +237,16 @@ class FitModel:
         """The linear classifier's scores, one column per code in `classes_`."""
         n = len(texts)
         scores = np.zeros((n, len(self.classes_)))
-        codepoints = _codepoints(texts)
+        plain = (texts, _codepoints(texts))
+        tagged = None
         for block in self._blocks:
-            rows, cols, values = self._features(block, texts, codepoints)
+            if block["topics"]:
+                if tagged is None:
+                    tagged_texts = with_topics(texts)
+                    tagged = (tagged_texts, _codepoints(tagged_texts))
+                rows, cols, values = self._features(block, *tagged)
+            else:
+                rows, cols, values = self._features(block, *plain)
             if len(rows):
                 # rows are sorted: sum each row's weighted columns in one pass
                 contrib = block["weights"][cols] * values[:, None]
@@ -270,10 +296,11 @@ class FitModel:
         codes, _ = self.label([text])
         c = list(self.classes_).index(codes[0])
         totals: dict[str, float] = {}
-        codepoints = _codepoints([text])
         for block in self._blocks:
-            _, cols, values = self._features(block, [text], codepoints)
-            _, buckets, names = hash_ngrams([text], block["keys"], terms=True,
+            shown = with_topics([text])[0] if block["topics"] else text
+            codepoints = _codepoints([shown])
+            _, cols, values = self._features(block, [shown], codepoints)
+            _, buckets, names = hash_ngrams([shown], block["keys"], terms=True,
                                             codepoints=codepoints, **block["hash"])
             tcols = self._lookup_table(block)[buckets]
             w = block["weights"]
@@ -285,7 +312,11 @@ class FitModel:
                 if col >= 0:
                     share = value_of[col] / occurrences[col] * push[col]
                     totals[name] = totals.get(name, 0.0) + float(share)
-        ranked = sorted(((n, v) for n, v in totals.items() if v > 0), key=lambda x: -x[1])
+        # content words only: subject tokens and function words ("would", "or", "er") say
+        # nothing a person can check
+        ranked = sorted(((n, v) for n, v in totals.items()
+                         if v > 0 and not is_tag(n) and not _only_function_words(n)),
+                        key=lambda x: -x[1])
         return [(n, round(v, 4)) for n, v in ranked[:top]]
 
 
