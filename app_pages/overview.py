@@ -130,7 +130,7 @@ def _process_lines(key: tuple, filters: tuple, _sessions: pd.DataFrame,
 
 
 checks = _process_lines(ui.cache_key(), ui.filter_key(), data.sessions, data.handed_in,
-                        ui.store().recruitments())
+                        ui.all_data()["recruitments"])
 for name, lines in checks:
     counts = {s: sum(line.status == s for line in lines) for s in CHECK_STATUSES}
     summary = "  ".join(f"{_ICON[s]} {counts[s]}" for s in CHECK_STATUSES)

@@ -151,13 +151,13 @@ def visible_pages(pages: list[tuple[str, str, str, str]]) -> list[tuple[str, str
 
 def retention_notice() -> None:
     """Say on the Overview when candidates' personal data is past retention (admins act on it)."""
-    from analysis import retention_due
-
     if not current_actor().can("retention"):
         return
-    due = retention_due(store())
-    if len(due):
-        st.warning(tr("trust.admin.retention_notice", n=len(due)), icon=":material/auto_delete:")
+    from ui.reads import retention_due_count  # cached per store version (ui.reads imports us)
+
+    due = retention_due_count()
+    if due:
+        st.warning(tr("trust.admin.retention_notice", n=due), icon=":material/auto_delete:")
 
 
 @st.cache_resource(show_spinner=False)

@@ -2,6 +2,7 @@
 the store's version, and the fit model."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,11 @@ from ui.language import lang, tr
 
 
 
+#: How long an unused cached read or figure is kept (seconds). Entries are also bounded in
+#: number, and every key holds the store's version, so a write anywhere (this replica or
+#: another on the same database) makes new keys and old entries age out.
+TTL = 1800
+
 
 @dataclass(frozen=True)
 class Data:
@@ -37,7 +43,7 @@ class Data:
 # a copy of 50,000 questions costs ~0.1 s to unpickle and a page reads them several times per
 # run. pandas' copy-on-write keeps derived frames from touching them; code never assigns into a
 # frame it got from here.
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False)
 def _read(url: str, name: str, role: str, version: int) -> dict[str, pd.DataFrame | None]:
     s = _store(url, name, role)
     out: dict[str, pd.DataFrame | None] = {
@@ -58,7 +64,7 @@ def _filters_tuple(filters: Any) -> tuple:
     return (filters.recruitments, filters.date_from, filters.date_to, filters.candidates)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, ttl=TTL, show_spinner=False)
 def _filtered(url: str, name: str, role: str, version: int, filters: tuple) -> Data:
     from analysis import figures as metrics
 
@@ -84,7 +90,10 @@ def data() -> Data:
     return _filtered(*cache_key(), filter_key())
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# Figures are shared, read-only resources too: st.cache_data would unpickle a private copy for
+# every page view of every session (the Questions list alone is 46k rows). Pages derive new
+# frames (`assign`, copy-on-write) and never assign into one they got from here.
+@st.cache_resource(max_entries=64, ttl=TTL, show_spinner=False)
 def _metric(name: str, key: tuple, filters: tuple, frames: tuple[str, ...], before: tuple,
             kwargs: tuple) -> Any:
     from analysis import figures as metrics
@@ -105,6 +114,39 @@ def metric(name: str, *frames: str, before: tuple = (), **kwargs: Any) -> Any:
                    tuple(sorted(kwargs.items())))
 
 
+@st.cache_resource(max_entries=16, ttl=TTL, show_spinner=False)
+def _choices(url: str, name: str, role: str, version: int, picked: tuple | None) -> Any:
+    sessions = _read(url, name, role, version)["sessions"]
+    if picked is None:  # the recruitments and the date range
+        dates = pd.to_datetime(sessions["date"])
+        return (sorted(sessions["recruitment"].dropna().unique().tolist()),
+                (dates.min().date(), dates.max().date()) if len(sessions) else None)
+    pool = sessions[sessions["recruitment"].isin(picked)] if picked else sessions
+    return sorted(pool["candidate"].dropna().unique().tolist())
+
+
+def filter_choices() -> tuple[list[str], tuple | None]:
+    """The sidebar's recruitments and (first, last) date, once per store version."""
+    return _choices(*cache_key(), None)
+
+
+def candidate_choices(picked: tuple) -> list[str]:
+    """The sidebar's candidates in the ``picked`` recruitments (all when none)."""
+    return _choices(*cache_key(), tuple(sorted(picked)))
+
+
+@st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False)
+def _retention_due(url: str, name: str, role: str, version: int, today: dt.date) -> int:
+    from analysis import retention_due
+
+    return len(retention_due(_store(url, name, role), today=today))
+
+
+def retention_due_count() -> int:
+    """How many sessions are past retention, once per store version and day."""
+    return _retention_due(*cache_key(), dt.date.today())
+
+
 def filter_key() -> tuple:
     """The sidebar's filters as a hashable tuple: with `cache_key`, the key of page caches."""
     return _filters_tuple(filters())
@@ -115,6 +157,8 @@ def clear_caches() -> None:
     _read.clear()
     _filtered.clear()
     _metric.clear()
+    _choices.clear()
+    _retention_due.clear()
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -9,7 +9,7 @@ import streamlit as st
 from analysis import OmvendtError
 from analysis.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from ui.language import tr
-from ui.reads import all_data, names, pseudonyms_on
+from ui.reads import all_data, candidate_choices, filter_choices, names, pseudonyms_on
 from ui.render import render_error
 
 #: Fits in their one order, each with one colour on every chart (Okabe–Ito, colour-blind safe).
@@ -47,13 +47,13 @@ def sidebar() -> None:
             return
         sessions = raw["sessions"]
         st.subheader(tr("ui.sidebar.filters"))
-        recruitments = sorted(sessions["recruitment"].dropna().unique().tolist())
+        # the choices are computed once per store version, not on every run of every session
+        recruitments, date_range = filter_choices()
         _keep_known("filter_recruitments", recruitments)
         st.multiselect(tr("ui.sidebar.recruitments"), recruitments, key="filter_recruitments",
                        placeholder=tr("ui.sidebar.all"))
-        if len(sessions):
-            dates = pd.to_datetime(sessions["date"])
-            lo, hi = dates.min().date(), dates.max().date()
+        if date_range:
+            lo, hi = date_range
             chosen = st.session_state.get("filter_dates") or ()
             if any(not isinstance(d, dt.date) or d < lo or d > hi for d in chosen):
                 st.session_state["filter_dates"] = ()
@@ -61,7 +61,7 @@ def sidebar() -> None:
                           key="filter_dates", format="DD.MM.YYYY")
         picked = st.session_state.get("filter_recruitments") or []
         pool = sessions[sessions["recruitment"].isin(picked)] if picked else sessions
-        candidates = sorted(pool["candidate"].dropna().unique().tolist())
+        candidates = candidate_choices(tuple(picked))
         _keep_known("filter_candidates", candidates)
         label = _candidate_labels(pool, sessions)
         st.multiselect(tr("ui.sidebar.candidates"), candidates, key="filter_candidates",
