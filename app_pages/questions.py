@@ -87,16 +87,17 @@ if can_correct:
             st.markdown(ui.tr("ui.review.item", question=ui.plain(item["question"])))
             st.caption(ui.tr("ui.review.model_says", fit=ui.fit_name(item["fit"]),
                              confidence=ui.percent(item["model_confidence"])))
-            cols = st.columns(len(FITS))
-            for col, fit in zip(cols, sorted(FITS, key=lambda f: f != item["fit"])):
+            row = st.container(horizontal=True, wrap=True)
+            for fit in sorted(FITS, key=lambda f: f != item["fit"]):
                 label = (ui.tr("ui.review.confirm", fit=ui.fit_name(fit)) if fit == item["fit"]
                          else ui.fit_name(fit))
-                col.button(label, key=f"questions_review_{fit}", on_click=_review,
-                           args=(int(item["id"]), fit), use_container_width=True,
+                row.button(label, key=f"questions_review_{fit}", on_click=_review,
+                           args=(int(item["id"]), fit), width="content",
+                           icon=":material/check:" if fit == item["fit"] else None,
                            type="primary" if fit == item["fit"] else "secondary")
 
 # -- filter and sort --------------------------------------------------------------------------------
-c1, c2, c3, c4 = st.columns([3, 3, 3, 2])
+c1, c2, c3, c4 = st.columns([2, 2, 3, 3])
 fits = c1.multiselect(ui.tr("ui.common.fit"), [*FITS, "none"], key="questions_fit",
                       format_func=lambda f: ui.fit_name(None if f == "none" else f),
                       placeholder=ui.tr("ui.sidebar.all"))
@@ -160,11 +161,12 @@ table = pd.DataFrame({
     ui.tr("ui.common.candidate"): shown["candidate"].to_numpy(),
     ui.tr("ui.common.session"): part["session_id"].to_numpy(),
     ui.tr("ui.common.seq"): part["seq"].to_numpy(),
-    ui.tr("ui.common.question"): part["question"].to_numpy(),
     FIT_COL: part["fit"].map(NAMES).to_numpy(),
     CONF_COL: (100 * pd.to_numeric(part["model_confidence"])).where(from_model).to_numpy(),
     ui.tr("ui.questions.status"): status,
     ui.tr("ui.questions.source"): [ui.tr(f"source.{s}") if s else "" for s in part["fit_source"]],
+    # the question last: it is the widest column, and the ones to act on stay in view
+    ui.tr("ui.common.question"): part["question"].to_numpy(),
 })
 # which question each row is: the editor reports edits by row position, so the editor's key
 # names exactly these rows in this version of the store (see _store_edits)
@@ -186,7 +188,7 @@ st.data_editor(
         ui.tr("ui.common.seq"): st.column_config.NumberColumn(width="small"),
         ui.tr("ui.questions.source"): st.column_config.TextColumn(width="small"),
         CONF_COL: st.column_config.ProgressColumn(
-            min_value=0.0, max_value=100.0, format="%.0f %%", width="small",
+            min_value=0.0, max_value=100.0, format="%.0f %%", width="medium",
             help=ui.tr("ui.questions.label_certainty_help", threshold=threshold)),
         ui.tr("ui.questions.status"): st.column_config.TextColumn(width="small"),
     })
