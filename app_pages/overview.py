@@ -47,31 +47,43 @@ cols[2].metric(ui.tr("ui.overview.m_declined"), int(overview["declined"].sum()),
 cols[3].metric(ui.tr("ui.overview.m_questions"), int(overview["questions"].sum()), border=True)
 
 st.subheader(ui.tr("ui.overview.recruitments"), divider="gray")
-finalists = shown.groupby("recruitment")["candidate"].agg(lambda s: ", ".join(s))
 
 
-def _headline(row: pd.Series) -> str:
-    h = dict(row["headline"])
-    if h.get("candidate"):
-        h["candidate"] = display.get((row["recruitment"], h["candidate"]), h["candidate"])
-    return headline_text(h, ui.lang())
+# The table and its headline sentences are a Python pass over every recruitment (half of this
+# page's CPU): made once per store version, filters, language and pseudonyms, for all sessions.
+@st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
+def _recruitment_table(key: tuple, filters: tuple, lang: str, pseudonyms: bool,
+                       _overview: pd.DataFrame, _shown: pd.DataFrame,
+                       _display: dict) -> tuple[pd.DataFrame, str]:
+    finalists = _shown.groupby("recruitment")["candidate"].agg(lambda s: ", ".join(s))
+
+    def _headline(row: pd.Series) -> str:
+        h = dict(row["headline"])
+        if h.get("candidate"):
+            h["candidate"] = _display.get((row["recruitment"], h["candidate"]), h["candidate"])
+        return headline_text(h, lang)
+
+    table = _overview.assign(finalist_names=_overview["recruitment"].map(finalists),
+                             headline=[_headline(row) for _, row in _overview.iterrows()])
+    table = ui.headers(table, {
+        "recruitment": "ui.common.recruitment", "finalist_names": "ui.overview.col_finalists",
+        "held": "ui.overview.col_held", "declined": "ui.overview.col_declined",
+        "questions": "ui.common.questions", "first_date": "ui.overview.col_first",
+        "last_date": "ui.overview.col_last", "headline": "ui.overview.col_headline"})
+    # the headlines read as sentences, one per recruitment, under the table
+    lines = "\n".join(f"- **{ui.plain(name)}**: {ui.plain(line)}" for name, line in
+                      zip(_overview["recruitment"], table[ui.tr("ui.overview.col_headline")]))
+    return table, lines
 
 
-table = overview.assign(finalist_names=overview["recruitment"].map(finalists),
-                        headline=[_headline(row) for _, row in overview.iterrows()])
-table = ui.headers(table, {
-    "recruitment": "ui.common.recruitment", "finalist_names": "ui.overview.col_finalists",
-    "held": "ui.overview.col_held", "declined": "ui.overview.col_declined",
-    "questions": "ui.common.questions", "first_date": "ui.overview.col_first",
-    "last_date": "ui.overview.col_last", "headline": "ui.overview.col_headline"})
+table, headline_lines = _recruitment_table(ui.cache_key(), ui.filter_key(), ui.lang(),
+                                           ui.pseudonyms_on(), overview, shown, display)
 date_format = st.column_config.DateColumn(format="DD.MM.YYYY")
 headline_col = ui.tr("ui.overview.col_headline")
 st.dataframe(table.drop(columns=[headline_col]), hide_index=True, key="overview_recruitments",
              column_config={ui.tr("ui.overview.col_first"): date_format,
                             ui.tr("ui.overview.col_last"): date_format})
-# the headlines read as sentences, one per recruitment, under the table
-st.markdown("\n".join(f"- **{ui.plain(name)}**: {ui.plain(line)}"
-                       for name, line in zip(overview["recruitment"], table[headline_col])))
+st.markdown(headline_lines)
 ui.download_csv(table, "overview_recruitments")
 
 st.subheader(ui.tr("ui.overview.attention"), divider="gray")
