@@ -2,10 +2,12 @@
 next to pandas + python-calamine alone reading the same file. Both are timed as whole processes
 (interpreter start, imports and all), best of N runs, so the ratio is what a user waits for.
 
-Goal: import without labelling within 2x of the bare read; with labelling within 3x.
+Goal (issue 13): import with labelling within 1.5x of the bare read. The machine may be shared:
+the 1-minute load average is printed beside the figures.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -40,7 +42,7 @@ def main(sessions: int = 2000, runs: int = 3) -> dict:
         db.unlink(missing_ok=True)
 
     # the model is trained and cached once, outside the timing
-    subprocess.run([PY, "-c", "from analysis.classifier import default_model; default_model()"],
+    subprocess.run([PY, "-c", "from analysis import default_model; default_model()"],
                    check=True, cwd=ROOT, capture_output=True)
     bare = best_of([PY, "-c", BARE, str(book)], runs)
     plain = best_of([PY, "-m", "analysis", "import", str(book), "--db", f"sqlite:///{db}",
@@ -51,9 +53,11 @@ def main(sessions: int = 2000, runs: int = 3) -> dict:
                          check=True, cwd=ROOT, capture_output=True, text=True).stdout
     print(f"workbook: {book.name}, {book.stat().st_size / 1e6:.1f} MB, store after import: {out.strip()}")
     print(f"bare read (pandas + calamine, whole process): {bare:6.2f} s")
-    print(f"import without labelling:                     {plain:6.2f} s  = {plain / bare:.2f}x  (goal <= 2x)")
-    print(f"import with labelling:                        {labelled:6.2f} s  = {labelled / bare:.2f}x  (goal <= 3x)")
-    return {"bare": bare, "import": plain, "import_labelled": labelled}
+    print(f"import without labelling:                     {plain:6.2f} s  = {plain / bare:.2f}x")
+    print(f"import with labelling:                        {labelled:6.2f} s  = {labelled / bare:.2f}x"
+          f"  (goal <= 1.5x)  load average {os.getloadavg()[0]:.2f}")
+    return {"bare": bare, "import": plain, "import_labelled": labelled,
+            "ratio": labelled / bare, "load": os.getloadavg()[0]}
 
 
 if __name__ == "__main__":

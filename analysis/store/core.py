@@ -370,8 +370,11 @@ class Store:
                 q = q.assign(session_id=q["session_id"].map(ids)).rename(
                     columns={"question": "text", "fit": "fit_workbook"}).drop(columns=["_row"])
                 if labeller is not None:
-                    labels, conf = labeller.label(list(q["text"]))
-                    q = q.assign(fit_model=labels, fit_confidence=np.round(conf, 4),
+                    # each distinct text once (a quarter of a synthetic store's are repeats)
+                    codes, texts = pd.factorize(q["text"])
+                    labels, conf = labeller.label(list(texts))
+                    q = q.assign(fit_model=np.asarray(labels, dtype=object)[codes],
+                                 fit_confidence=np.round(np.asarray(conf)[codes], 4),
                                  model_version=labeller.version)
                 _insert_plain(db, Question.__table__, q)
             result.counts["questions"] = len(q)
