@@ -1,20 +1,46 @@
-"""`make bench`: every benchmark of the project, one after the other, figures printed."""
+"""`make bench`: every benchmark of the project, one after the other, then the issue-13 figures
+side by side: concurrent sessions over the websocket, the import ratio and the cold start.
+
+The machine may be shared: every figure is printed with the 1-minute load average beside it.
+"""
 from __future__ import annotations
 
+import os
 import runpy
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
-for name in ("bench_import", "bench_classifier", "bench_pages"):
+results: dict[str, dict] = {}
+for name in ("bench_import", "bench_classifier", "bench_pages", "bench_load", "bench_coldstart"):
     path = HERE / f"{name}.py"
     if not path.exists():
         continue
-    print(f"\n== {name} ==", flush=True)
+    print(f"\n== {name} ==  (load average {os.getloadavg()[0]:.2f})", flush=True)
     try:
-        runpy.run_path(str(path), run_name="__main__")
+        if name in ("bench_import", "bench_load", "bench_coldstart"):
+            module = runpy.run_path(str(path), run_name="bench")
+            results[name] = module["main"](*(([],) if name == "bench_load" else ())) or {}
+        else:
+            runpy.run_path(str(path), run_name="__main__")
     except SystemExit as exit_:  # a script's own sys.exit(main()) must not end the others
         if exit_.code not in (None, 0):
             raise
+
+print("\n== issue 13: side by side ==")
+load = results.get("bench_load", {}).get("rounds", [])
+for r in load:
+    print(f"  {r['sessions']} sessions, round {r['round']}: p50 {r['p50']:.2f} s, p95 "
+          f"{r['p95']:.2f} s, errors {r['errors']}, CPU {r['cpu_per_view']:.3f} s/page view, "
+          f"RSS {r['rss_mb']:.0f} MB  (load {r['load']})")
+imp = results.get("bench_import", {})
+if imp:
+    print(f"  import with labelling / bare read: {imp['ratio']:.2f}x (goal <= 1.5x)  "
+          f"(load {imp['load']:.2f})")
+cold = results.get("bench_coldstart", {})
+if cold:
+    print(f"  cold start to the first page in Chromium: {cold['total']:.2f} s (goal <= 5 s)  "
+          f"(load {cold['load']:.2f})")

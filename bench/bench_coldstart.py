@@ -1,0 +1,113 @@
+"""Cold start: what a newcomer waits for after `make run` on an installed venv, until the first
+page is fully rendered in a browser (Debian's Chromium, driven by Playwright).
+
+The clock starts when the two commands of `make run` start (``python -m analysis seed`` on an
+empty store, then ``streamlit run app.py``) and stops when the browser shows the Overview with
+its title, the script run over and no skeleton left. The browser is started before the clock
+(a newcomer's browser is already open); the fit model is the one the venv already trained.
+The store is a fresh SQLite file in a temporary folder and the port a free one, so the
+developer's own `data/` and port 8501 are left alone.
+
+Goal (issue 13): <= 5 s.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+GOAL = 5.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _once(browser, tmp: Path) -> dict:
+    from playwright.sync_api import expect
+
+    port = _free_port()
+    env = {**os.environ, "OMVENDT_DATABASE_URL": f"sqlite:///{tmp / 'store.sqlite'}"}
+    env.pop("OMVENDT_TEAM_MODE", None)
+    (tmp / "store.sqlite").unlink(missing_ok=True)
+    streamlit = str(Path(sys.executable).parent / "streamlit")
+    page = browser.new_page()
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "analysis", "seed"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    seeded = time.perf_counter()
+    log = (tmp / "server.log").open("wb")
+    proc = subprocess.Popen([streamlit, "run", "app.py", "--server.address", "127.0.0.1",
+                             "--server.port", str(port), "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        while True:  # what the browser Streamlit opens would do: load once the server answers
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError((tmp / "server.log").read_text()[-2000:])
+                time.sleep(0.05)
+        serving = time.perf_counter()
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1).first).to_be_visible(timeout=60_000)
+        expect(page.get_by_test_id("stApp")).to_have_attribute(
+            "data-test-script-state", "notRunning", timeout=60_000)
+        for skeleton in ("stSkeleton", "stSkeletonElement"):
+            expect(page.get_by_test_id(skeleton)).to_have_count(0, timeout=60_000)
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        done = time.perf_counter()
+    finally:
+        page.close()
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+    return {"seed": seeded - start, "server": serving - seeded, "page": done - serving,
+            "total": done - start}
+
+
+def main(runs: int = 3) -> dict:
+    if not CHROMIUM.exists():
+        print(f"skipped: {CHROMIUM} is missing (apt-get install chromium)")
+        return {}
+    from playwright.sync_api import sync_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="omvendt-coldstart-"))
+    results = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"])
+            try:
+                for _ in range(runs):
+                    results.append(_once(browser, tmp))
+            finally:
+                browser.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    best = min(results, key=lambda r: r["total"])
+    print(f"make run to the first page rendered in Chromium, best of {runs}: "
+          f"{best['total']:.2f} s (goal <= {GOAL:.0f} s; seed {best['seed']:.2f} s, server up "
+          f"{best['server']:.2f} s, first page {best['page']:.2f} s)  "
+          f"load average {os.getloadavg()[0]:.2f}")
+    return {**best, "load": os.getloadavg()[0]}
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
