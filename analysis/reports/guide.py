@@ -26,6 +26,7 @@ from analysis.store.ratings import (
     side_by_side,
     visible_ratings,
 )
+from analysis.text import export_text
 from analysis.workbook.schema import FITS, FOUR_FITS, SCORES
 from analysis.workbook.writing import workbook_bytes
 
@@ -387,6 +388,18 @@ _ASCII = str.maketrans({"–": "-", "—": "-", "“": '"', "”": '"', "„": '
                         "…": "...", "•": "-", "↳": ">", "«": '"', "»": '"', "\u00a0": " "})
 
 
+def _writable(blocks: list[tuple]) -> list[tuple]:
+    """The blocks with every text as a file can hold it (`analysis.text.export_text`): python-docx
+    refuses control characters, and a store may hold text from before the import dropped them."""
+    def clean(value: object) -> object:
+        if isinstance(value, str):
+            return export_text(value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+    return [tuple(clean(part) for part in block) for block in blocks]
+
+
 def _latin1(text: str) -> str:
     return text.translate(_ASCII).encode("latin-1", "replace").decode("latin-1")
 
@@ -400,7 +413,8 @@ def guide_pdf(guide: Guide, font_dir: Path | None = DEJAVU_DIR) -> bytes:
     regular = font_dir / "DejaVuSans.ttf" if font_dir else None
     bold = font_dir / "DejaVuSans-Bold.ttf" if font_dir else None
     pdf = FPDF(format="A4")
-    pdf.set_title(_latin1(guide.title) if not (regular and regular.exists()) else guide.title)
+    title = export_text(guide.title)
+    pdf.set_title(_latin1(title) if not (regular and regular.exists()) else title)
     pdf.set_creator("Omvendt")
     if regular is not None and regular.exists():
         pdf.add_font("DejaVu", "", str(regular))
@@ -413,7 +427,7 @@ def guide_pdf(guide: Guide, font_dir: Path | None = DEJAVU_DIR) -> bytes:
     width = pdf.w - pdf.l_margin - pdf.r_margin
     sizes = {"title": (16, "B", 9), "heading": (13, "B", 7), "subheading": (11, "B", 6),
              "text": (10, "", 5), "item": (10, "", 5), "small": (8, "", 4)}
-    for block in guide_blocks(guide):
+    for block in _writable(guide_blocks(guide)):
         kind = block[0]
         if kind == "table":
             pdf.set_font(family, "", 8)
@@ -444,8 +458,8 @@ def guide_docx(guide: Guide) -> bytes:
     from docx.shared import Cm, Pt
 
     doc = Document()
-    doc.core_properties.title = guide.title
-    for block in guide_blocks(guide):
+    doc.core_properties.title = export_text(guide.title)
+    for block in _writable(guide_blocks(guide)):
         kind = block[0]
         if kind == "title":
             doc.add_heading(block[1], level=0)

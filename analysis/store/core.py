@@ -35,6 +35,7 @@ from analysis.store.models import (
     Session,
     utcnow,
 )
+from analysis.text import export_text
 from analysis.workbook.reading import Upload, validate_upload
 from analysis.workbook.schema import FITS, Validated
 
@@ -185,8 +186,9 @@ class Store:
                **detail: object) -> None:
         """An audit event in ``db``'s transaction. Private on purpose: only the store's own
         actions write the audit trail (there is no public way to write an arbitrary event)."""
-        db.add(AuditEvent(actor=self.actor.name[:200], role=self.actor.role, action=action,
-                          target=None if target is None else str(target)[:300], detail=detail))
+        db.add(AuditEvent(actor=export_text(self.actor.name)[:200], role=self.actor.role,
+                          action=action, detail=detail,
+                          target=None if target is None else export_text(str(target))[:300]))
 
     def _record(self, action: str, target: str | None = None, **detail: object) -> None:
         """An audit event in a transaction of its own, for the library's own actions that write
@@ -427,8 +429,9 @@ class Store:
             result.counts["sessions"] = len(changed)
             result.counts["recruitments"] = len(set(sessions.loc[
                 sessions["session_id"].isin(changed), "recruitment"]))
-            db.add(ImportLog(user=self.actor.name, file_name=validated.file, sha256=sha256,
-                             counts=result.counts, replaced=result.replaced_sessions))
+            db.add(ImportLog(user=self.actor.name[:200], sha256=sha256, counts=result.counts,
+                             file_name=export_text(validated.file)[:500],
+                             replaced=result.replaced_sessions))
             self._audit(db, "import", validated.file, sha256=sha256, counts=result.counts,
                         replaced=len(result.replaced_sessions))
         return result

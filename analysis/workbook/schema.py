@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.i18n import has, t
+from analysis.text import CONTROL, has_controls, identifier, show_controls, strip_controls
 
 FITS = ("job", "group", "supervisor", "organization", "other")
 #: The four fits that count towards coverage (``other`` does not).
@@ -63,6 +64,8 @@ class Column:
 
     ``kind`` is one of text, date, datetime, time, number, int, score, code.
     ``required`` is True, False or ``"held"`` (required when the session was held).
+    ``ident`` marks a name or id, kept in `analysis.text.identifier` form; ``max_len`` is the
+    longest text the store's column holds (checked here, so both databases refuse the same).
     """
 
     name: str
@@ -72,6 +75,8 @@ class Column:
     lo: float | None = None
     hi: float | None = None
     codes: str | None = None
+    ident: bool = False
+    max_len: int | None = None
 
     @property
     def example(self) -> str:
@@ -107,21 +112,25 @@ class SheetSchema:
         return [c.name for c in self.columns]
 
 
+#: Longest session id, recruitment, person's name and rater the store holds (its column sizes).
+ID_LENGTH = 200
+NAME_LENGTH = 300
+
 SESSIONS = SheetSchema("sessions", "Sessions", "Økter", (
-    Column("session_id", "økt_id", "text", True),
-    Column("recruitment", "rekruttering", "text", True),
-    Column("candidate", "kandidat", "text", True),
+    Column("session_id", "økt_id", "text", True, ident=True, max_len=ID_LENGTH),
+    Column("recruitment", "rekruttering", "text", True, ident=True, max_len=NAME_LENGTH),
+    Column("candidate", "kandidat", "text", True, ident=True, max_len=NAME_LENGTH),
     Column("date", "dato", "date", True),
     Column("start", "start", "time", "held"),
     Column("end", "slutt", "time", "held"),
     Column("manager_minutes", "leder_minutter", "number", lo=0, hi=600),
     Column("status", "status", "code", True, codes="status"),
     Column("second_interview", "andregangsintervju", "date"),
-    Column("manager", "leder", "text"),
+    Column("manager", "leder", "text", ident=True, max_len=NAME_LENGTH),
 ), required=True)
 
 QUESTIONS = SheetSchema("questions", "Questions", "Spørsmål", (
-    Column("session_id", "økt_id", "text", True),
+    Column("session_id", "økt_id", "text", True, ident=True, max_len=ID_LENGTH),
     Column("seq", "nr", "int", True, lo=0, hi=100_000),
     Column("minute", "minutt", "number", lo=0, hi=600),
     Column("question", "spørsmål", "text", True),
@@ -130,8 +139,8 @@ QUESTIONS = SheetSchema("questions", "Questions", "Spørsmål", (
 ), required=True)
 
 RATINGS = SheetSchema("ratings", "Ratings", "Vurderinger", (
-    Column("session_id", "økt_id", "text", True),
-    Column("rater", "vurderer", "text", True),
+    Column("session_id", "økt_id", "text", True, ident=True, max_len=ID_LENGTH),
+    Column("rater", "vurderer", "text", True, ident=True, max_len=ID_LENGTH),
     Column("role", "rolle", "code", codes="role"),
     Column("submitted", "levert", "datetime"),
     *(Column(s, nb, "score", lo=1, hi=5) for s, nb in zip(SCORES, (
@@ -140,8 +149,8 @@ RATINGS = SheetSchema("ratings", "Ratings", "Vurderinger", (
 ))
 
 FEEDBACK = SheetSchema("feedback", "Feedback", "Tilbakemelding", (
-    Column("recruitment", "rekruttering", "text", True),
-    Column("session_id", "økt_id", "text"),
+    Column("recruitment", "rekruttering", "text", True, ident=True, max_len=NAME_LENGTH),
+    Column("session_id", "økt_id", "text", ident=True, max_len=ID_LENGTH),
     Column("submitted", "levert", "date"),
     Column("experience", "opplevelse", "score", lo=1, hi=5),
     Column("learned", "lærte", "score", lo=1, hi=5),
@@ -362,7 +371,9 @@ class _Collector:
         n = self._counts.get(key, 0)
         self._counts[key] = n + 1
         if n < self.cap:
-            if isinstance(value, float) and math.isnan(value):
+            if isinstance(value, str) and has_controls(value):
+                value = show_controls(value)  # never echo a control character into a report
+            elif isinstance(value, float) and math.isnan(value):
                 value = None
             elif isinstance(value, float) and value.is_integer():
                 value = int(value)  # calamine reads every number as a float; show what was typed
@@ -413,11 +424,7 @@ def _parse_column(col: Column, raw: pd.Series, rows: pd.Series, sheet: str,
             result = result.round().astype("Int64")
         return result
     if col.kind == "text":
-        result = _empty(raw.index)
-        # ASCII text needs no Unicode normalisation: the common case stays cheap
-        result[present.index] = [v.strip() if type(v) is str and v.isascii() else _text(v)
-                                 for v in present.tolist()]
-        return result
+        return _parse_text(col, raw, present, rows, sheet, out)
     if col.kind == "code":
         codes = present.map(lambda v: code_of(col.codes, v))
         for idx in codes.index[codes.isna().to_numpy()]:
@@ -438,6 +445,49 @@ def _parse_column(col: Column, raw: pd.Series, rows: pd.Series, sheet: str,
                     example=col.example)
     result = _empty(raw.index)
     result[present.index] = values
+    return result
+
+
+def _odd(values: list[str], ident: bool) -> list[int]:
+    """Positions of the values `_parse_text` must look at: any that is not printable (control,
+    format and odd space characters), and for an identifier any that is not plain ASCII or holds
+    a double space. One check over them all first: the common case costs a few milliseconds on a
+    quarter of a million questions."""
+    joined = " ".join(values)
+    if joined.isprintable() and not (ident and (not joined.isascii() or "  " in joined)):
+        return []
+    return [i for i, v in enumerate(values)
+            if not v.isprintable() or (ident and (not v.isascii() or "  " in v))]
+
+
+def _parse_text(col: Column, raw: pd.Series, present: pd.Series, rows: pd.Series, sheet: str,
+                out: _Collector) -> pd.Series:
+    """Text cells as the store keeps them (see `analysis.text`): control characters out, with a
+    warning naming the row; identifiers normalised; too long for the store's column an error."""
+    result = _empty(raw.index)
+    # ASCII text needs no Unicode normalisation: the common case stays cheap
+    values = [v.strip() if type(v) is str and v.isascii() else _text(v)
+              for v in present.tolist()]
+    index = present.index
+    for i in _odd(values, col.ident):
+        value = values[i]
+        if CONTROL.search(value):
+            out.add(sheet, rows[index[i]], col.name, value, "warning", "control_chars")
+            value = strip_controls(value).strip()
+        if col.ident:
+            value = identifier(value)
+        if not value:  # nothing left but control or invisible characters
+            value = None
+            if col.required is True:
+                out.add(sheet, rows[index[i]], col.name, raw[index[i]], "error", "required")
+        values[i] = value
+    if col.max_len is not None and values:
+        lengths = np.fromiter((0 if v is None else len(v) for v in values), dtype=np.int64,
+                              count=len(values))
+        for i in np.flatnonzero(lengths > col.max_len).tolist():
+            out.add(sheet, rows[index[i]], col.name, values[i][:60] + "…", "error", "too_long",
+                    limit=col.max_len, length=len(values[i]))
+    result[index] = values
     return result
 
 

@@ -9,6 +9,7 @@ from typing import IO
 import pandas as pd
 
 from analysis.i18n import t
+from analysis.text import CONTROL, export_text
 from analysis.workbook.schema import (
     CODE_CHOICES,
     SHEETS,
@@ -27,17 +28,22 @@ def neutralise(value: object) -> object:
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every text cell (and header) neutralised for export."""
+    """A copy of ``frame`` with every text cell (and header) neutralised for export and without
+    control characters (`analysis.text.export_text`): openpyxl refuses most of them, and a store
+    may hold text from before the import dropped them."""
     out = frame.copy()
-    out.columns = [neutralise(str(c)) for c in out.columns]
+    out.columns = [neutralise(export_text(str(c))) for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             # vectorised `neutralise` (a per-cell map costs seconds on 100,000-row exports)
             values = out[col].astype(object)
             try:
-                risky = values.str.startswith(_DANGEROUS, na=False).astype(bool)
+                dirty = values.str.contains(CONTROL, na=False).astype(bool)
             except AttributeError:  # no text in the column (e.g. dates): nothing to neutralise
                 continue
+            if dirty.any():
+                values = values.where(~dirty, values[dirty].map(export_text))
+            risky = values.str.startswith(_DANGEROUS, na=False).astype(bool)
             out[col] = values.where(~risky, "'" + values[risky].astype(str))
     return out
 
