@@ -1,0 +1,180 @@
+"""Two app replicas on one PostgreSQL database, each driven in its own Chromium page, as two
+people behind a load balancer with sticky sessions (deploy/): what one writes, the other shows
+on its next run, and blind ratings stay blind on the other replica until all are in.
+
+Each replica keeps its own in-process caches; they are keyed on the store's version, which
+lives in the database, so a write on one replica makes the other's cached figures unreachable.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from analysis import review_progress
+from analysis.i18n import t
+from analysis.store.core import Store
+from analysis.workbook.reading import Upload
+from analysis.workbook.writing import workbook_bytes
+from tests.conftest import FixedLabeller, _free_port, minimal_sheets
+from tests.test_browser import CHROMIUM, TIMEOUT_MS, _browser_or_skip
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _replica(url: str, tmp: Path, name: str):
+    """``streamlit run app.py`` on a free port over ``url``; returns (process, base URL)."""
+    port = _free_port()
+    env = {**os.environ, "OMVENDT_DATABASE_URL": url,
+           "OMVENDT_MODEL_PATH": str(tmp / "no-model.npz")}
+    env.pop("OMVENDT_TEAM_MODE", None)
+    log = (tmp / f"{name}.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
+                return proc, base, log
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                log.close()
+                pytest.fail(f"replica {name} did not start:\n{(tmp / f'{name}.log').read_text()}")
+            time.sleep(0.2)
+
+
+@pytest.fixture
+def replicas(postgres_url, tmp_path):
+    """One fresh PostgreSQL database with one held session (three questions, no ratings yet),
+    and two app servers on it."""
+    _browser_or_skip()
+    import psycopg
+
+    name = f"replicas_{os.getpid()}"
+    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    sheets = minimal_sheets()
+    sheets["Økter"] = sheets["Økter"].iloc[:1]  # A1 only: the ratings page opens on it
+    del sheets["Vurderinger"]
+    sheets["Tilbakemelding"] = sheets["Tilbakemelding"].iloc[1:]
+    Store(url).import_upload(Upload("log.xlsx", workbook_bytes(sheets)), FixedLabeller())
+    servers = [_replica(url, tmp_path, n) for n in ("one", "two")]
+    try:
+        yield url, [base for _, base, _ in servers]
+    finally:
+        for proc, _, log in servers:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
+
+
+@pytest.fixture
+def chromium():
+    _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+def _settled(page) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def _open(page, title_key: str) -> None:
+    """Open a page through the sidebar, as a user would (the same session, warm caches)."""
+    from playwright.sync_api import expect
+
+    title = t(title_key, "nb")
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    expect(page.get_by_role("heading", level=1).first).to_have_text(title, timeout=TIMEOUT_MS)
+    _settled(page)
+
+
+def _hand_in(page, rater: str, note: str) -> None:
+    page.locator(".st-key-ratings_rater input").fill(rater)
+    page.locator(".st-key-ratings_note textarea").fill(note)
+    page.get_by_role("button", name=t("ui.ratings.submit", "nb")).click()
+    _settled(page)
+
+
+def test_two_replicas_share_one_store(replicas, chromium):
+    from playwright.sync_api import expect
+
+    url, (one, two) = replicas
+    required = int(Store(url).recruitments()["required_raters"].iloc[0])
+    assert required == 2
+    page1, page2 = chromium.new_page(), chromium.new_page()
+    for page, base in ((page1, one), (page2, two)):
+        page.goto(base)
+        expect(page.get_by_role("heading", level=1).first).to_have_text(
+            t("ui.overview.title", "nb"), timeout=TIMEOUT_MS)
+        _settled(page)
+
+    # -- a correction on replica one shows on replica two --------------------------------------
+    # both have the Questions page open (replica two's figures cached for this version)
+    reviewed, total = review_progress(Store(url).questions())
+    progress = lambda n: t("ui.review.progress", "nb", reviewed=n, total=total)  # noqa: E731
+    for page in (page1, page2):
+        _open(page, "ui.questions.title")
+        expect(page.get_by_text(progress(reviewed), exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    page1.locator(".st-key-questions_review_other button").click()
+    _settled(page1)
+    expect(page1.get_by_text(progress(reviewed + 1), exact=True)).to_be_visible(
+        timeout=TIMEOUT_MS)
+    # replica two, same session, next run: the store's version moved, so nothing stale
+    _open(page2, "ui.overview.title")
+    _open(page2, "ui.questions.title")
+    expect(page2.get_by_text(progress(reviewed + 1), exact=True)).to_be_visible(
+        timeout=TIMEOUT_MS)
+    corrected = Store(url).questions()
+    assert (corrected["fit_source"] == "correction").sum() == 1
+
+    # -- a rating handed in on replica one is blind on replica two until all are in -----------
+    secret = "Første notat, ikke for andre ennå"
+    _open(page1, "ui.ratings.title")
+    _hand_in(page1, "Per Leder", secret)
+    handed = lambda n: t("ui.ratings.handed_in", "nb", n=n, required=required)  # noqa: E731
+    expect(page1.get_by_role("heading", name=handed(1))).to_be_visible(timeout=TIMEOUT_MS)
+    _open(page2, "ui.ratings.title")
+    expect(page2.get_by_role("heading", name=handed(1))).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page2.get_by_text(t("ui.ratings.closed", "nb", n=1, required=required))) \
+        .to_be_visible(timeout=TIMEOUT_MS)
+    expect(page2.get_by_text(secret)).to_have_count(0)
+    expect(page2.get_by_role("heading", name=t("ui.ratings.side_by_side", "nb"))).to_have_count(0)
+
+    # the second rater hands in on replica two: now both replicas show both notes side by side
+    _hand_in(page2, "Olga Observatør", "Andre notat")
+    expect(page2.get_by_role("heading", name=handed(2))).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page2.get_by_text(secret)).to_be_visible(timeout=TIMEOUT_MS)
+    _open(page1, "ui.overview.title")
+    _open(page1, "ui.ratings.title")
+    expect(page1.get_by_role("heading", name=t("ui.ratings.side_by_side", "nb"))) \
+        .to_be_visible(timeout=TIMEOUT_MS)
+    expect(page1.get_by_text("Andre notat")).to_be_visible(timeout=TIMEOUT_MS)
