@@ -34,6 +34,11 @@ MAX_COMPRESSION_RATIO = _int_env("MAX_COMPRESSION_RATIO", 200)
 MIN_FEEDBACK_ANSWERS = _int_env("MIN_FEEDBACK_ANSWERS", 3)
 #: Months after a recruitment's last date before its personal data is due for erasure.
 RETENTION_MONTHS = _int_env("RETENTION_MONTHS", 6)
+#: The plausible window for every date in a workbook: from 1 January of this year ...
+EARLIEST_YEAR = _int_env("EARLIEST_YEAR", 2000)
+#: ... to this many days after today. Later dates are refused at import and do not count when
+#: retention finds a recruitment's last date.
+FUTURE_DAYS = _int_env("FUTURE_DAYS", 366)
 
 
 def database_url() -> str:

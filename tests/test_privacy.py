@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import pandas as pd
 import pytest
@@ -59,7 +60,8 @@ def test_erase_removes_the_person_from_every_table_and_keeps_the_figures(loaded)
 
     counts = erase_candidate(loaded, "A1")
 
-    assert counts == {"questions": 3, "notes": 2, "feedback_links": 1, "corrections": 1}
+    assert counts == {"questions": 3, "notes": 2, "feedback_links": 1, "comments": 0,
+                      "corrections": 1, "scrubbed": 0}
     text = _all_text(loaded)
     for personal in PERSONAL:
         assert personal not in text
@@ -253,3 +255,73 @@ def test_trust_commands(tmp_path, monkeypatch, capsys, make_upload, labeller):
     capsys.readouterr()
     assert main(["audit", "--db", url]) == 0
     assert "erase" in capsys.readouterr().out
+
+
+def _with_comments(make_upload, name: str = "log.xlsx"):
+    """The minimal workbook with the candidate's name in free text: her own feedback comment, an
+    anonymous one, the other finalist's question and the observer's note on him."""
+    sheets = minimal_sheets()
+    sheets["Tilbakemelding"]["kommentar"] = ["Takk for sist! Hilsen Kari Nordmann",
+                                             "Jeg møtte KARI  nordmann i gangen"]
+    sheets["Økter"].loc[1, "status"] = "gjennomført"
+    sheets["Økter"].loc[1, ["start", "slutt"]] = ["10:00", "10:35"]
+    sheets["Spørsmål"] = pd.concat([sheets["Spørsmål"], pd.DataFrame({
+        "økt_id": ["A2"], "nr": [1], "minutt": [2],
+        "spørsmål": ["Hvordan gikk det med Kari Nordmann sitt intervju?"]})], ignore_index=True)
+    return make_upload(sheets, name=name)
+
+
+def test_erasure_scrubs_the_name_from_free_text(store, labeller, make_upload):
+    """Issue 10, defect 7: free text linked to the candidate is erased (her feedback comment),
+    and her name is scrubbed from the rest of the recruitment's free text and file names."""
+    store.import_upload(_with_comments(make_upload, "Kari Nordmann.xlsx"), labeller)
+    assert "Kari Nordmann" in _all_text(store)
+    counts = erase_candidate(store, "A1")
+    assert counts["comments"] == 1 and counts["scrubbed"] == 3
+    # what remains is documented (docs/SECURITY.md): the append-only audit trail keeps the name
+    # of the imported file
+    text = _all_text(store).replace("'import', 'Kari Nordmann.xlsx'", "")
+    assert "kari nordmann" not in text.casefold().replace("  ", " ")
+    comments = store.feedback()["comment"]
+    assert comments.isna().sum() == 1  # her own comment is gone
+    assert f"Jeg møtte {ERASED_NAME} i gangen" in set(comments)
+    other = store.questions().query("session_id == 'A2'")["question"].iloc[0]
+    assert other == f"Hvordan gikk det med {ERASED_NAME} sitt intervju?"
+    assert set(store.import_log()["file_name"]) == {f"{ERASED_NAME}.xlsx"}
+
+
+def test_erased_data_does_not_linger_in_the_sqlite_files(sqlite_store, labeller, make_upload):
+    """The name, the questions and the notes are gone from the database file and its write-ahead
+    log, not only from the tables (``secure_delete`` and a WAL checkpoint)."""
+    sqlite_store.import_upload(_with_comments(make_upload), labeller)
+    path = sqlite_store.url.removeprefix("sqlite:///")
+    before = b"".join(open(f, "rb").read() for f in (path, path + "-wal") if os.path.exists(f))
+    assert "Kari Nordmann".encode() in before
+    erase_candidate(sqlite_store, "A1")
+    raw = b"".join(open(f, "rb").read() for f in (path, path + "-wal") if os.path.exists(f))
+    for secret in ("Kari Nordmann", "KARI  nordmann", "Hvorfor er stillingen ledig?",
+                   "God samtale", "Takk for sist"):
+        assert secret.encode() not in raw, secret
+
+
+def test_one_implausible_date_does_not_defeat_retention(store, make_upload, labeller):
+    """Issue 10, defect 8: a second interview stored as 2100-12-31 (from before the import
+    refused such dates) does not keep the recruitment forever; a recruitment whose every date is
+    implausible counts from the day it was imported."""
+    from sqlalchemy import update
+
+    from analysis.store.models import Session
+
+    store.import_upload(make_upload(), labeller)
+    with store.transaction() as db:
+        db.execute(update(Session).where(Session.key == "A2")
+                   .values(second_interview=pd.Timestamp("2100-12-31").date()))
+    due = retention_due(store, 6, today=pd.Timestamp("2026-09-04"))
+    assert sorted(due["session_id"]) == ["A1", "A2"]
+    assert set(due["last_date"].astype(str)) == {"2026-03-04"}
+    with store.transaction() as db:
+        db.execute(update(Session).values(date=pd.Timestamp("1900-01-01").date(),
+                                          second_interview=None))
+    imported = pd.Timestamp.now().normalize()  # the recruitment was created just now
+    assert retention_due(store, 6, today=imported + pd.DateOffset(months=5)).empty
+    assert len(retention_due(store, 6, today=imported + pd.DateOffset(months=6, days=1))) == 2

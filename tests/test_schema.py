@@ -1,7 +1,9 @@
 """The workbook's schema checks what the store can hold, the same on SQLite and PostgreSQL
-(issue 10, defect 6): text longer than the database's column and NUL bytes are found by the
-validator with their row and column."""
+(issue 10, defects 6 and 8): text longer than the database's column and NUL bytes are found by
+the validator with their row and column, and dates outside a plausible window are refused."""
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from sqlalchemy import String
@@ -68,3 +70,31 @@ def test_too_long_text_and_nul_bytes_are_found_with_row_and_column(store, labell
     assert store.summary()["sessions"] == 2
     assert "Hvorfor?" in set(store.questions()["question"])
 
+
+# -- dates (defect 8) -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sheet, column, value", [
+    ("Økter", "dato", "01.01.1900"),
+    ("Økter", "dato", 45),                       # a number typed in a date column: 1900-02-13
+    ("Økter", "andregangsintervju", "2100-12-31"),
+    ("Vurderinger", "levert", "31.12.2999 12:00"),
+    ("Tilbakemelding", "levert", "1999-12-31"),
+])
+def test_implausible_dates_are_errors_with_row_and_column(sqlite_store, sheet, column, value):
+    sheets = minimal_sheets()
+    frame = sheets[sheet]
+    frame[column] = frame[column].astype(object) if column in frame else None
+    frame.loc[0, column] = value
+    validated = sqlite_store.validate(Upload("dates.xlsx", workbook_bytes(sheets)))
+    problems = [(p.sheet, p.row, p.code) for p in validated.errors]
+    assert problems == [(sheet, 2, "implausible_date")]
+    problem = validated.errors[0]
+    assert "2000" in problem.message("nb") and problem.fix("en")
+
+
+def test_the_plausible_window_ends_a_year_from_today(sqlite_store):
+    sheets = minimal_sheets()
+    soon = dt.date.today() + dt.timedelta(days=300)  # a second interview already planned
+    sheets["Økter"]["andregangsintervju"] = [soon.isoformat(), "2000-01-01"]
+    assert sqlite_store.validate(Upload("ok.xlsx", workbook_bytes(sheets))).ok

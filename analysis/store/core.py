@@ -84,6 +84,8 @@ def engine_for(url: str) -> Engine:
                 cur = dbapi_conn.cursor()
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.execute("PRAGMA journal_mode=WAL")
+                # deleted and overwritten content is zeroed, so an erased name leaves the file
+                cur.execute("PRAGMA secure_delete=ON")
                 cur.close()
         Base.metadata.create_all(engine)
         _ENGINES[url] = engine

@@ -4,10 +4,11 @@ one candidate)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 
 from analysis import config
 from analysis.errors import NotFound
@@ -18,8 +19,10 @@ from analysis.store.models import (
     AuditEvent,
     Correction,
     Feedback,
+    ImportLog,
     Question,
     Rating,
+    Recruitment,
     Session,
     Setting,
     utcnow,
@@ -69,14 +72,20 @@ def erase_candidate(store, session_id: str) -> dict[str, int]:
 
     The name and the questions' text become placeholders (each question keeps its fit labels,
     seq, minute and follow-up link, so coverage and depth figures stay), rating notes are
-    deleted (scores stay), feedback answers lose their link to the session, the texts of label
-    corrections for the session are replaced too, and ``erased_at`` is set. The audit trail
-    records that it happened and the counts, not what was erased.
+    deleted (scores stay), feedback answers lose their link to the session and their comment,
+    the texts of label corrections for the session are replaced too, and ``erased_at`` is set.
+    The candidate's full name is scrubbed (replaced by `ERASED_NAME`, whatever its case and
+    spacing) from the free text of the whole recruitment: the other finalists' questions and
+    notes, the anonymous feedback comments, label corrections, and import file names. On SQLite
+    the freed bytes are overwritten (``secure_delete``) and the write-ahead log is emptied, so
+    the name does not linger in the files either. The audit trail records that it happened and
+    the counts, not what was erased.
 
     Returns
     -------
     dict
-        How many questions, notes, feedback links and corrections were touched.
+        How many questions, notes, feedback links and comments, corrections and other texts
+        (``scrubbed``) were touched.
 
     Raises
     ------
@@ -89,27 +98,83 @@ def erase_candidate(store, session_id: str) -> dict[str, int]:
     with store.transaction() as db:
         counts = _erase(store, db, session_id)
         store._audit(db, "erase", session_id, **counts)
+    _flush_deleted(store)
     return counts
 
 
 def _erase(store, db, session_key: str) -> dict[str, int]:
-    sid = db.scalar(select(Session.id).where(Session.key == session_key))
-    if sid is None:
+    row = db.execute(select(Session.id, Session.candidate, Session.recruitment_id)
+                     .where(Session.key == session_key)).first()
+    if row is None:
         raise NotFound(f"session {session_key}")
+    sid = row.id
     db.execute(update(Session).where(Session.id == sid)
                .values(candidate=ERASED_NAME, erased_at=utcnow()))
     questions = db.execute(update(Question).where(Question.session_id == sid)
                            .values(text=ERASED_TEXT)).rowcount
     notes = db.execute(update(Rating).where(Rating.session_id == sid, Rating.note.is_not(None))
                        .values(note=None)).rowcount
+    comments = db.execute(update(Feedback).where(Feedback.session_id == sid,
+                                                 Feedback.comment.is_not(None))
+                          .values(comment=None)).rowcount
     feedback = db.execute(update(Feedback).where(Feedback.session_id == sid)
                           .values(session_id=None)).rowcount
     # the correction keeps its fit and matches the question's new text, so the person's label
     # still counts; `Store.corrections` leaves erased sessions out of retraining
     corrections = db.execute(update(Correction).where(Correction.session_key == session_key)
                              .values(text=ERASED_TEXT)).rowcount
+    scrubbed = 0
+    if row.candidate and row.candidate != ERASED_NAME:
+        scrubbed = _scrub_name(db, row.candidate, row.recruitment_id)
     return {"questions": questions, "notes": notes, "feedback_links": feedback,
-            "corrections": corrections}
+            "comments": comments, "corrections": corrections, "scrubbed": scrubbed}
+
+
+def _name_pattern(name: str) -> re.Pattern | None:
+    """The full name, case-insensitive, with any white space between its parts."""
+    parts = name.split()
+    if not parts or len("".join(parts)) < 3:  # too short to find safely in free text
+        return None
+    return re.compile(r"\s+".join(re.escape(p) for p in parts), re.IGNORECASE)
+
+
+def _scrub_name(db, name: str, recruitment_id: int) -> int:
+    """Replace the candidate's name in the recruitment's free text (questions, notes, feedback
+    comments, correction texts of its sessions) and in import file names; returns how many texts
+    changed. Done in Python: SQLite's ``lower()`` knows no letters beyond ASCII (Å, Ø)."""
+    pattern = _name_pattern(name)
+    if pattern is None:
+        return 0
+    sessions = select(Session.id).where(Session.recruitment_id == recruitment_id)
+    keys = select(Session.key).where(Session.recruitment_id == recruitment_id)
+    targets = [
+        (Question, Question.text, Question.session_id.in_(sessions)),
+        (Rating, Rating.note, Rating.session_id.in_(sessions)),
+        (Feedback, Feedback.comment, Feedback.recruitment_id == recruitment_id),
+        (Correction, Correction.text, Correction.session_key.in_(keys)),
+        (ImportLog, ImportLog.file_name, true()),
+    ]
+    changed = 0
+    for model, column, where in targets:
+        rows = db.execute(select(model.id, column).where(where, column.is_not(None))).all()
+        updates = [{"id": rid, "value": pattern.sub(ERASED_NAME, text)}
+                   for rid, text in rows if pattern.search(text)]
+        for item in updates:
+            db.execute(update(model).where(model.id == item["id"])
+                       .values({column.key: item["value"]}))
+        changed += len(updates)
+    return changed
+
+
+def _flush_deleted(store) -> None:
+    """Make erased text leave the SQLite files: the store's connections overwrite freed bytes
+    (``PRAGMA secure_delete``, see `analysis.store.core.engine_for`), and the write-ahead log,
+    which still holds the pages as they were, is checkpointed into the database and truncated.
+    PostgreSQL keeps dead row versions until autovacuum reuses their space (docs/SECURITY.md)."""
+    if store.engine.dialect.name != "sqlite":
+        return
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def retention_months(store) -> int:
@@ -141,13 +206,17 @@ def retention_due(store, months: int | None = None, today=None) -> pd.DataFrame:
     """Sessions whose personal data is past retention and not erased yet.
 
     A recruitment's last date is the latest session or second-interview date among its
-    sessions; its sessions fall due ``months`` after it.
+    sessions; its sessions fall due ``months`` after it. Only dates in the plausible window
+    (`analysis.workbook.schema.plausible_window`) count, so one date typed as 2100 cannot keep a
+    recruitment forever; a recruitment without any counts from the day it was first imported.
 
     Returns
     -------
     DataFrame
         ``session_id``, ``recruitment``, ``last_date`` and ``due`` (the date it fell due).
     """
+    from analysis.workbook.schema import plausible_window
+
     store.actor.require("read")
     months = retention_months(store) if months is None else int(months)
     today = pd.Timestamp(today or dt.date.today()).normalize()
@@ -155,10 +224,19 @@ def retention_due(store, months: int | None = None, today=None) -> pd.DataFrame:
     sessions = store.sessions()
     if sessions.empty:
         return pd.DataFrame(columns=cols)
-    dates = pd.to_datetime(sessions["date"]).combine(
-        pd.to_datetime(sessions["second_interview"]),
-        lambda a, b: b if pd.notna(b) and (pd.isna(a) or b > a) else a)
+    earliest, latest = (pd.Timestamp(d) for d in plausible_window(today.date()))
+
+    def plausible(col: str) -> pd.Series:
+        dates = pd.to_datetime(sessions[col])
+        return dates.where((dates >= earliest) & (dates <= latest))
+
+    dates = pd.concat([plausible("date"), plausible("second_interview")], axis=1).max(axis=1)
     last = dates.groupby(sessions["recruitment"]).transform("max")
+    if last.isna().any():
+        created = dict(store._frame(select(Recruitment.name, Recruitment.created_at)).itertuples(
+            index=False, name=None))
+        first_seen = pd.to_datetime(sessions["recruitment"].map(created)).dt.normalize()
+        last = last.fillna(first_seen)
     frame = sessions.assign(last_date=last.dt.date,
                             due=(last + pd.DateOffset(months=months)).dt.date)
     due = frame[(pd.to_datetime(frame["due"]) <= today) & frame["erased_at"].isna()]
@@ -176,6 +254,7 @@ def apply_retention(store, months: int | None = None, today=None) -> list[str]:
         for key in keys:
             counts = _erase(store, db, key)
             store._audit(db, "erase", key, reason="retention", **counts)
+    _flush_deleted(store)
     return keys
 
 

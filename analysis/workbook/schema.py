@@ -268,6 +268,15 @@ def parse_datetime(v: object) -> dt.datetime:
     raise ValueError(s)
 
 
+def plausible_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The dates a workbook may hold: from 1 January `config.EARLIEST_YEAR` to
+    `config.FUTURE_DAYS` days after ``today``."""
+    from analysis import config
+
+    today = today or dt.date.today()
+    return dt.date(config.EARLIEST_YEAR, 1, 1), today + dt.timedelta(days=config.FUTURE_DAYS)
+
+
 def parse_date(v: object) -> dt.date:
     return parse_datetime(v).date()
 
@@ -434,15 +443,26 @@ def _parse_column(col: Column, raw: pd.Series, rows: pd.Series, sheet: str,
         result[codes.index] = codes
         return result
     parser = {"date": parse_date, "datetime": parse_datetime, "time": parse_time}[col.kind]
+    earliest, latest = plausible_window()
     values = []
     for idx, v in present.items():
         try:
-            values.append(parser(v))
+            value = parser(v)
         except (ValueError, TypeError, OverflowError):
             values.append(None)
             out.add(sheet, rows[idx], col.name, v, "error", "bad_value",
                     expected={lang: col.expected(lang) for lang in ("nb", "en")},
                     example=col.example)
+            continue
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if isinstance(day, dt.date) and not earliest <= day <= latest:
+            # 1900 (a number in a date column) or 2100 would defeat retention (issue 10)
+            values.append(None)
+            out.add(sheet, rows[idx], col.name, v, "error", "implausible_date",
+                    earliest={"nb": f"{earliest:%d.%m.%Y}", "en": f"{earliest:%Y-%m-%d}"},
+                    latest={"nb": f"{latest:%d.%m.%Y}", "en": f"{latest:%Y-%m-%d}"})
+            continue
+        values.append(value)
     result = _empty(raw.index)
     result[present.index] = values
     return result
