@@ -37,7 +37,8 @@ def _once(browser, tmp: Path) -> dict:
     from playwright.sync_api import expect
 
     port = _free_port()
-    env = {**os.environ, "OMVENDT_DATABASE_URL": f"sqlite:///{tmp / 'store.sqlite'}"}
+    env = {**os.environ, "OMVENDT_DATABASE_URL": f"sqlite:///{tmp / 'store.sqlite'}",
+           "MALLOC_ARENA_MAX": "2"}  # as `make run` starts it
     env.pop("OMVENDT_TEAM_MODE", None)
     (tmp / "store.sqlite").unlink(missing_ok=True)
     streamlit = str(Path(sys.executable).parent / "streamlit")

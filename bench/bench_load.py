@@ -103,7 +103,9 @@ def start_server(url: str, log: Path, port: int | None = None, extra_env: dict |
                  timeout: float = 120) -> Server:
     """``streamlit run app.py`` on a free localhost port, returned once it answers /health."""
     port = port or free_port()
-    env = {**os.environ, "OMVENDT_DATABASE_URL": url, **(extra_env or {})}
+    # as `make run` and deploy/ start it: few malloc arenas, so freed memory is given back
+    env = {**os.environ, "OMVENDT_DATABASE_URL": url, "MALLOC_ARENA_MAX": "2",
+           **(extra_env or {})}
     env.pop("OMVENDT_TEAM_MODE", None)
     out = open(log, "wb")
     proc = subprocess.Popen(
