@@ -65,6 +65,8 @@ _API: dict[str, str] = {
     "validate_sheet": "analysis.workbook.schema",
     "minutes_between": "analysis.workbook.schema",
     "check_rules": "analysis.workbook.schema",
+    "validate_frames": "analysis.workbook.schema",
+    "plausible_window": "analysis.workbook.schema",
     "Upload": "analysis.workbook.reading",
     "inspect_file": "analysis.workbook.reading",
     "read_sheets": "analysis.workbook.reading",
@@ -76,6 +78,11 @@ _API: dict[str, str] = {
     "safe_csv": "analysis.workbook.writing",
     "write_template": "analysis.workbook.writing",
     "problems_to_bytes": "analysis.workbook.writing",
+    # text hygiene
+    "identifier": "analysis.text",
+    "strip_controls": "analysis.text",
+    "show_controls": "analysis.text",
+    "export_text": "analysis.text",
     # the store
     "ROLES": "analysis.store.auth",
     "KNOWN_PERMISSIONS": "analysis.store.auth",

@@ -158,6 +158,13 @@ def _pick(options: list[str], rng: np.random.Generator, n: int, p_any: float) ->
     return arr[rng.integers(1, len(arr), n) * (rng.random(n) < p_any)]
 
 
+def _person(ids: np.ndarray) -> np.ndarray:
+    """"First Last" for each id in ``range(len(_FIRST) * len(_LAST))``: distinct ids, distinct
+    names."""
+    return (np.array(_FIRST, dtype=object)[ids // len(_LAST)] + " "
+            + np.array(_LAST, dtype=object)[ids % len(_LAST)])
+
+
 def _sizes(total: int, rng: np.random.Generator) -> np.ndarray:
     """Finalists per recruitment (2 or 3) adding up to ``total``."""
     if total <= 3:
@@ -204,10 +211,12 @@ def build_synthetic(sessions: int, seed: int = 0,
     names = pd.Series(roles + np.where(english, ", ", " ") + places + " " + years.astype(str))
     dup = names.groupby(names).cumcount()
     names = np.where(dup > 0, names + " (" + (dup + 1).astype(str) + ")", names)
-    managers = (np.array(_FIRST, dtype=object)[rng.integers(0, len(_FIRST), n_rec)] + " "
-                + np.array(_LAST, dtype=object)[rng.integers(0, len(_LAST), n_rec)])
-    observers = (np.array(_FIRST, dtype=object)[rng.integers(0, len(_FIRST), n_rec)] + " "
-                 + np.array(_LAST, dtype=object)[rng.integers(0, len(_LAST), n_rec)])
+    # the observer is never the manager: two ratings by one name in one session are a duplicate
+    # the import refuses (drawn independently they collided in about one recruitment in 1,400)
+    people = len(_FIRST) * len(_LAST)
+    manager_id = rng.integers(0, people, n_rec)
+    observer_id = (manager_id + rng.integers(1, people, n_rec)) % people
+    managers, observers = _person(manager_id), _person(observer_id)
 
     # -- sessions ------------------------------------------------------------------------------
     rec = np.repeat(np.arange(n_rec), sizes)

@@ -615,3 +615,45 @@ def check_rules(frames: dict[str, pd.DataFrame], labels: dict[str, str], out: _C
             out.add(labels["feedback"], feedback.at[idx, "_row"], "session_id",
                     feedback.at[idx, "session_id"], "error", "unknown_session")
 
+
+
+def validate_frames(frames: dict[str, pd.DataFrame], file: str = "frames",
+                    known_recruitments: set[str] | None = None) -> Validated:
+    """Validate frames as if they were the sheets of a workbook: the same cell checks and rules
+    as an import, without writing and reading a file (the synthetic generator's check at scale).
+
+    Parameters
+    ----------
+    frames : dict
+        Keyed by sheet key (``sessions``, ``questions``, ``ratings``, ``feedback``), columns
+        named as the schema's English names; missing columns are empty. Row numbers in problems
+        count from 2, as below a header row.
+    file : str
+        The name problems carry.
+    known_recruitments : set, optional
+        Recruitments the store already holds (feedback may name them).
+
+    Returns
+    -------
+    Validated
+    """
+    out = _Collector(file)
+    typed: dict[str, pd.DataFrame] = {}
+    labels: dict[str, str] = {}
+    for schema in SHEETS:
+        frame = frames.get(schema.key)
+        if frame is None:
+            if schema.required:
+                out.add(schema.name, None, "", None, "error", "missing_sheet",
+                        sheet=f"{schema.name} / {schema.nb}")
+            continue
+        frame = frame.reset_index(drop=True)
+        raw = pd.DataFrame({c: blank_to_none(frame[c].astype(object).where(frame[c].notna(),
+                                                                            None))
+                            for c in schema.names if c in frame}, index=frame.index)
+        raw["_row"] = frame.index + 2
+        typed[schema.key] = validate_sheet(schema, raw, out, schema.name)
+        labels[schema.key] = schema.name
+    if "sessions" in typed and "questions" in typed:
+        check_rules(typed, labels, out, known_recruitments)
+    return Validated(file, typed, out.finish())
