@@ -33,14 +33,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _once(browser, tmp: Path) -> dict:
+def _once(browser, tmp: Path, fresh: bool) -> dict:
     from playwright.sync_api import expect
 
     port = _free_port()
     env = {**os.environ, "OMVENDT_DATABASE_URL": f"sqlite:///{tmp / 'store.sqlite'}",
            "MALLOC_ARENA_MAX": "2"}  # as `make run` starts it
     env.pop("OMVENDT_TEAM_MODE", None)
-    (tmp / "store.sqlite").unlink(missing_ok=True)
+    if fresh:  # a newcomer's very first `make run`: the seed step imports the sample
+        (tmp / "store.sqlite").unlink(missing_ok=True)
     streamlit = str(Path(sys.executable).parent / "streamlit")
     page = browser.new_page()
     start = time.perf_counter()
@@ -96,18 +97,20 @@ def main(runs: int = 3) -> dict:
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync"])
             try:
+                first = _once(browser, tmp, fresh=True)
                 for _ in range(runs):
-                    results.append(_once(browser, tmp))
+                    results.append(_once(browser, tmp, fresh=False))
             finally:
                 browser.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     best = min(results, key=lambda r: r["total"])
-    print(f"make run to the first page rendered in Chromium, best of {runs}: "
-          f"{best['total']:.2f} s (goal <= {GOAL:.0f} s; seed {best['seed']:.2f} s, server up "
-          f"{best['server']:.2f} s, first page {best['page']:.2f} s)  "
-          f"load average {os.getloadavg()[0]:.2f}")
-    return {**best, "load": os.getloadavg()[0]}
+    for label, r in (("first make run (empty store, the sample imported)", first),
+                     (f"make run again (store seeded), best of {runs}", best)):
+        print(f"{label}: {r['total']:.2f} s to the first page rendered in Chromium "
+              f"(goal <= {GOAL:.0f} s; seed {r['seed']:.2f} s, server up {r['server']:.2f} s, "
+              f"first page {r['page']:.2f} s)  load average {os.getloadavg()[0]:.2f}")
+    return {**best, "first": first["total"], "load": os.getloadavg()[0]}
 
 
 if __name__ == "__main__":

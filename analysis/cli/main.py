@@ -80,8 +80,28 @@ def cmd_template(args) -> int:
     return 0
 
 
+def _holds_sessions(url: str) -> bool:
+    """Whether a SQLite store already holds sessions, looked up without SQLAlchemy or pandas:
+    every `make run` asks, and loading them first cost a second of the cold start."""
+    if not url.startswith("sqlite:///"):
+        return False
+    import sqlite3
+
+    path = Path(url.removeprefix("sqlite:///"))
+    if not path.is_file():
+        return False
+    try:
+        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as conn:
+            return conn.execute("SELECT 1 FROM session LIMIT 1").fetchone() is not None
+    except sqlite3.Error:  # no such table yet, or not a store: the full path decides
+        return False
+
+
 def cmd_seed(args) -> int:
     """Import the sample workbook when the store is empty (used by ``make run``)."""
+    if _holds_sessions(args.db or config.database_url()):
+        print(t("cli.not_seeding", args.lang))
+        return 0
     from analysis.workbook.reading import Upload
 
     store = open_store(args)
