@@ -19,7 +19,7 @@ seed: install
 	$(PY) -m analysis seed
 
 run: seed
-	MALLOC_ARENA_MAX=2 $(VENV)/bin/streamlit run app.py --server.address localhost --server.port 8501
+	MALLOC_ARENA_MAX=2 $(PY) -m ui.launch run app.py --server.address localhost --server.port 8501
 
 test: install
 	$(PY) -m pytest

@@ -42,14 +42,14 @@ def _once(browser, tmp: Path, fresh: bool) -> dict:
     env.pop("OMVENDT_TEAM_MODE", None)
     if fresh:  # a newcomer's very first `make run`: the seed step imports the sample
         (tmp / "store.sqlite").unlink(missing_ok=True)
-    streamlit = str(Path(sys.executable).parent / "streamlit")
     page = browser.new_page()
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "analysis", "seed"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     seeded = time.perf_counter()
     log = (tmp / "server.log").open("wb")
-    proc = subprocess.Popen([streamlit, "run", "app.py", "--server.address", "127.0.0.1",
+    proc = subprocess.Popen([sys.executable, "-m", "ui.launch", "run", "app.py",
+                             "--server.address", "127.0.0.1",
                              "--server.port", str(port), "--server.headless", "true"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
