@@ -15,8 +15,8 @@ ui.init_state()
 ui.sign_in_gate()  # team mode: nothing renders before sign-in; local mode: no-op
 
 # ---------------------------------------------------------------------------------------------
-# THE PAGES. One row per page: (section key, file, title key, icon). The lead extends this list
-# (issue 5: ratings, planning, guide; issue 6: admin, sign-in). The first page is the default.
+# THE PAGES. One row per page: (section key, file, title key, icon), in the menu's order; the
+# first page is the default. The folder is app_pages/, not pages/: see the README.
 PAGES: list[tuple[str, str, str, str]] = [
     ("ui.nav.analysis", "app_pages/overview.py", "ui.overview.title", ":material/dashboard:"),
     ("ui.nav.analysis", "app_pages/coverage.py", "ui.coverage.title", ":material/donut_small:"),

@@ -10,7 +10,9 @@ the subpackages are the implementation:
 - ``model/``: the fit classifier (features, training, model files, evaluation, labelling);
 - ``reports/``: the comparison workbook and the second-interview guide;
 - ``cli/``: ``python -m analysis <command>``;
-- ``errors``, ``config``, ``i18n``, ``format``: shared by all of the above.
+- ``errors``, ``config``, ``i18n``: shared by all of the above;
+- ``format``: how numbers, shares, dates, fit names and display names are written for people,
+  and user text escaped for Markdown and chart labels, once.
 
 Names are resolved on first use (PEP 562), so ``import analysis`` costs nothing and the command
 line starts without loading SQLAlchemy or scikit-learn. The library never imports streamlit.
@@ -36,6 +38,22 @@ _API: dict[str, str] = {
     "table": "analysis.i18n",
     "t": "analysis.i18n",
     "has": "analysis.i18n",
+    # writing for people
+    "MISSING": "analysis.format",
+    "DATE_FORMAT": "analysis.format",
+    "DATETIME_FORMAT": "analysis.format",
+    "DATE_PATTERN": "analysis.format",
+    "DATETIME_PATTERN": "analysis.format",
+    "TIME_PATTERN": "analysis.format",
+    "number_text": "analysis.format",
+    "percent_text": "analysis.format",
+    "date_text": "analysis.format",
+    "datetime_text": "analysis.format",
+    "fit_name": "analysis.format",
+    "finalist_names": "analysis.format",
+    "session_names": "analysis.format",
+    "escape_markdown": "analysis.format",
+    "escape_html": "analysis.format",
     # the workbook
     "FITS": "analysis.workbook.schema",
     "FOUR_FITS": "analysis.workbook.schema",
@@ -43,6 +61,7 @@ _API: dict[str, str] = {
     "RATER_ROLES": "analysis.workbook.schema",
     "SCORES": "analysis.workbook.schema",
     "FEEDBACK_ITEMS": "analysis.workbook.schema",
+    "RECOMMENDED_MINUTES": "analysis.workbook.schema",
     "CODES": "analysis.workbook.schema",
     "CODE_CHOICES": "analysis.workbook.schema",
     "Column": "analysis.workbook.schema",
@@ -137,9 +156,12 @@ _API: dict[str, str] = {
     "retention_due": "analysis.store.privacy",
     "apply_retention": "analysis.store.privacy",
     "access_export": "analysis.store.privacy",
+    "PLAN_ITEMS": "analysis.store.planning",
+    "plan_state": "analysis.store.planning",
+    "set_plan": "analysis.store.planning",
+    "set_max_finalists": "analysis.store.planning",
     # the figures
     "ALL": "analysis.figures.sessions",
-    "RECOMMENDED_MINUTES": "analysis.figures.sessions",
     "FAIR_MINUTES": "analysis.figures.sessions",
     "FIGURE_COLUMNS": "analysis.figures.sessions",
     "FIT_COUNT_COLUMNS": "analysis.figures.sessions",
@@ -148,7 +170,9 @@ _API: dict[str, str] = {
     "filter_sessions": "analysis.figures.sessions",
     "filter_by_sessions": "analysis.figures.sessions",
     "filter_feedback": "analysis.figures.sessions",
-    "with_depth": "analysis.figures.sessions",
+    "with_depth": "analysis.figures.threads",
+    "reading_order": "analysis.figures.threads",
+    "follow_up_counts": "analysis.figures.threads",
     "session_minutes": "analysis.figures.sessions",
     "held": "analysis.figures.sessions",
     "session_figures": "analysis.figures.sessions",
@@ -160,6 +184,8 @@ _API: dict[str, str] = {
     "nps": "analysis.figures.feedback",
     "feedback_distribution": "analysis.figures.feedback",
     "feedback_trend": "analysis.figures.feedback",
+    "SharedFeedback": "analysis.figures.feedback",
+    "shared_feedback": "analysis.figures.feedback",
     "recruitment_overview": "analysis.figures.compare",
     "attention": "analysis.figures.compare",
     "fairness_flags": "analysis.figures.compare",
@@ -182,10 +208,7 @@ _API: dict[str, str] = {
     "UNKNOWN": "analysis.figures.process",
     "process_check": "analysis.figures.process",
     "recruitment_check": "analysis.figures.process",
-    "PLAN_ITEMS": "analysis.figures.process",
-    "plan_state": "analysis.figures.process",
-    "set_plan": "analysis.figures.process",
-    "set_max_finalists": "analysis.figures.process",
+    "process_checks": "analysis.figures.process",
     "invitation_text": "analysis.figures.process",
     # the fit model
     "uncertain_mask": "analysis.figures.uncertainty",
@@ -221,9 +244,7 @@ _API: dict[str, str] = {
     "read_questions": "analysis.model.labelling",
     "classify_file": "analysis.model.labelling",
     # reports
-    "figure_label": "analysis.reports.comparison",
-    "fit_label": "analysis.reports.comparison",
-    "number_text": "analysis.reports.comparison",
+    "figure_name": "analysis.reports.comparison",
     "fairness_text": "analysis.reports.comparison",
     "fairness_lines": "analysis.reports.comparison",
     "headline_text": "analysis.reports.comparison",

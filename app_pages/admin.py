@@ -2,7 +2,6 @@
 access requests and the audit trail."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import ui
@@ -39,7 +38,7 @@ tr = ui.tr
 def _error(exc: Exception) -> None:
     """A failed admin action in words (the library's codes are translation keys)."""
     if isinstance(exc, TrustError):
-        st.error(tr(f"trust.error.{exc.code}", **exc.params), icon=":material/error:")
+        st.error(ui.tr_markdown(f"trust.error.{exc.code}", **exc.params), icon=":material/error:")
     elif isinstance(exc, SignInFailed):
         st.error(tr(f"trust.signin.{exc.code}", minutes=exc.minutes), icon=":material/error:")
     else:
@@ -48,13 +47,7 @@ def _error(exc: Exception) -> None:
 
 def _done(key: str, **params: object) -> None:
     ui.clear_caches()
-    st.success(tr(key, **params), icon=":material/check_circle:")
-
-
-def _session_label(sessions: pd.DataFrame) -> dict[str, str]:
-    shown = ui.names(sessions[["session_id", "candidate", "recruitment"]], sessions)
-    return {sid: f"{sid} · {name} · {rec}" for sid, name, rec in
-            zip(shown["session_id"], shown["candidate"], shown["recruitment"])}
+    st.success(ui.tr_markdown(key, **params), icon=":material/check_circle:")  # names typed
 
 
 def _role_name(role: str) -> str:
@@ -66,7 +59,7 @@ tab_accounts, tab_assign, tab_retention, tab_access, tab_audit = st.tabs([
     tr("trust.admin.tab_retention"), tr("trust.admin.tab_access"), tr("trust.admin.tab_audit")])
 
 sessions = store.sessions()
-labels = _session_label(sessions)
+labels = ui.session_names(sessions, with_key=True)
 
 # -- accounts and roles ----------------------------------------------------------------------
 with tab_accounts:
@@ -209,7 +202,7 @@ with tab_retention:
     else:
         target = st.selectbox(tr("trust.col.session"), live, key="admin_erase_pick",
                               format_func=lambda k: labels.get(k, k))
-        typed = st.text_input(tr("trust.admin.erase_confirm", session=target),
+        typed = st.text_input(ui.tr_markdown("trust.admin.erase_confirm", session=target),
                               key="admin_erase_typed")
         if st.button(tr("trust.admin.erase_button"), key="admin_erase", type="primary",
                      disabled=typed.strip() != target, icon=":material/person_remove:"):
@@ -234,7 +227,7 @@ with tab_access:
     ready = st.session_state.get("admin_access_file")
     if ready:
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in ready[0])[:60]
-        st.download_button(tr("trust.admin.access_download", who=ready[0]), ready[1],
+        st.download_button(ui.tr_markdown("trust.admin.access_download", who=ready[0]), ready[1],
                            file_name=f"omvendt_access_{safe}.xlsx", key="admin_access_download",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml"
                                 ".sheet", icon=":material/download:", on_click="ignore")

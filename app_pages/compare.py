@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -48,15 +47,15 @@ unsure, counted = uncertain_count(
 if unsure:  # how far to trust a difference between finalists
     st.info(ui.tr("ui.coverage.uncertain_note", uncertain=unsure, total=counted,
                   threshold=ui.percent(UNCERTAIN_BELOW)), icon=":material/help:")
-figures["label"] = ui.labels(figures).to_numpy()  # names or pseudonyms, as the sidebar says
-label_of = dict(zip(figures["session_id"], figures["label"]))
+figures["finalist"] = ui.finalist_names(figures).to_numpy()  # or pseudonyms, as the sidebar says
+name_of = dict(zip(figures["session_id"], figures["finalist"]))
 
 # -- the fairness line ----------------------------------------------------------------------------
-for line in fairness_lines(comparison.fairness, ui.lang()):
+for line in fairness_lines(comparison.fairness, ui.lang()):  # managers' names: plain text
     if comparison.fairness:
-        st.warning(line, icon=":material/balance:")
+        st.warning(ui.plain(line), icon=":material/balance:")
     else:
-        st.success(line, icon=":material/balance:")
+        st.success(ui.plain(line), icon=":material/balance:")
 
 # -- radar of fit shares and the key figures ------------------------------------------------------
 left, right = st.columns([2, 3])
@@ -66,7 +65,7 @@ with left:
     for i, (sid, row) in enumerate(comparison.shares.iterrows()):
         r = [float(row[f]) for f in FOUR_FITS]
         radar.add_trace(go.Scatterpolar(
-            r=r + r[:1], theta=theta + theta[:1], name=label_of.get(sid, row["candidate"]),
+            r=r + r[:1], theta=theta + theta[:1], name=name_of.get(sid, row["candidate"]),
             line=dict(color=FINALIST_COLOURS[i % 6], dash=FINALIST_DASH[i % 6], width=2),
             fill="toself", opacity=0.55,
             hovertemplate="%{theta}: %{r:.0%}<extra>%{fullData.name}</extra>"))
@@ -79,8 +78,8 @@ with left:
                                    tickfont=dict(size=10, color="#6B7280")),
                    angularaxis=dict(rotation=90, direction="clockwise")))
     shares = comparison.shares.reset_index()
-    shares = shares.assign(label=shares["session_id"].map(label_of))
-    ui.chart_with_data(radar, ui.headers(shares, {"label": "ui.common.candidate",
+    shares = shares.assign(finalist=shares["session_id"].map(name_of))
+    ui.chart_with_data(radar, ui.headers(shares, {"finalist": "ui.common.candidate",
                                                   **{f: f"fit.{f}" for f in FOUR_FITS}}),
                        "compare_radar", styled=True)
 with right:
@@ -89,7 +88,7 @@ with right:
     if not comparison.has_scores:
         score_cols = []
     rows = [*COMPARISON_FIGURES, *score_cols]
-    side = figures.set_index("label")[rows].T
+    side = figures.set_index("finalist")[rows].T
     side.index = [ui.tr(ui.FIGURE_HEADERS[r]) for r in rows]
     formatted = side.astype(object)
     for name, r in zip(side.index, rows):
@@ -98,7 +97,7 @@ with right:
         elif r == "balance" or r == "minutes" or r.startswith("score_"):
             shown = [ui.number(v, 2 if r == "balance" else 1) for v in side.loc[name]]
         else:
-            shown = ["–" if pd.isna(v) else str(int(v)) for v in side.loc[name]]
+            shown = [ui.number(v, 0) for v in side.loc[name]]
         formatted.loc[name] = shown
     formatted.index.name = ui.tr("ui.compare.figure")
     formatted.columns.name = None
@@ -115,14 +114,14 @@ questions = comparison.questions
 columns = st.columns(len(figures))
 for col, (_, finalist) in zip(columns, figures.iterrows()):
     with col:
-        st.markdown(f"#### {ui.plain(finalist['label'])}")
+        st.markdown(f"#### {ui.plain(finalist['finalist'])}")
         mine = questions[questions["session_id"] == finalist["session_id"]]
         st.caption(ui.tr("ui.compare.n_questions", n=len(mine)))
         for fit in (*FITS, None):
             part = mine[mine["fit"].isna()] if fit is None else mine[mine["fit"] == fit]
             if part.empty:
                 continue
-            colour = ui.FIT_COLOURS.get(fit, "#D9D9D9")
+            colour = ui.FIT_COLOURS.get(fit, ui.NO_FIT_COLOUR)
             lines = [f"<span style='color:{colour}'>■</span> **{ui.fit_name(fit)}** "
                      f"({len(part)})"]
             for q in part.itertuples():

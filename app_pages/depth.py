@@ -13,8 +13,8 @@ ui.page_header("depth")
 ui.require("read_questions")
 figures = ui.held_figures_or_stop()
 data = ui.data_or_stop()
-figures = figures.assign(label=ui.labels(figures).to_numpy())
-label_of = dict(zip(figures["session_id"], figures["label"]))
+figures = figures.assign(finalist=ui.finalist_names(figures).to_numpy())
+name_of = dict(zip(figures["session_id"], figures["finalist"]))
 
 # -- per finalist -----------------------------------------------------------------------------
 st.subheader(ui.tr("ui.depth.per_finalist"), divider="gray")
@@ -22,16 +22,16 @@ shown = figures.head(MAX_ROWS)
 if len(figures) > MAX_ROWS:
     st.caption(ui.tr("ui.coverage.capped", shown=MAX_ROWS, total=len(figures)))
 bars = go.Figure([
-    go.Bar(y=shown["label"], x=shown[figure], name=ui.tr(ui.FIGURE_HEADERS[figure]),
+    go.Bar(y=shown["finalist"], x=shown[figure], name=ui.tr(ui.FIGURE_HEADERS[figure]),
            orientation="h", marker_color=colour)
     for figure, colour in (("mean_thread_depth", "#7FA7CC"), ("max_depth", "#1F4E79"))])
 bars.update_layout(barmode="group", title=ui.tr("ui.depth.bars_title"),
                    xaxis_title=ui.tr("ui.common.depth"), yaxis=dict(autorange="reversed"),
                    height=160 + 36 * len(shown))
 ui.chart_with_data(bars, ui.headers(shown, {c: ui.FIGURE_HEADERS[c] for c in (
-    "label", "questions", "threads", "follow_up_share", "mean_thread_depth", "max_depth")}),
+    "finalist", "questions", "threads", "follow_up_share", "mean_thread_depth", "max_depth")}),
     "depth_bars")
-ui.figure_table(figures, ["label", "recruitment", "questions", "threads", "follow_up_share",
+ui.figure_table(figures, ["finalist", "recruitment", "questions", "threads", "follow_up_share",
                           "mean_thread_depth", "max_depth"], "depth_figures")
 
 # -- one conversation ---------------------------------------------------------------------------
@@ -40,7 +40,7 @@ sessions = figures["session_id"].tolist()
 if st.session_state.get("depth_session") not in sessions:
     st.session_state["depth_session"] = sessions[0]
 pick = st.selectbox(ui.tr("ui.depth.pick"), sessions, key="depth_session",
-                    format_func=lambda sid: label_of.get(sid, sid))
+                    format_func=lambda sid: name_of.get(sid, sid))
 threads = ui.metric("with_depth", "questions")
 mine = threads[threads["session_id"] == pick].sort_values("seq")
 if mine.empty:
@@ -72,7 +72,7 @@ else:
         timeline.add_trace(go.Scatter(
             x=part["x"], y=part["row"], mode="markers", name=ui.fit_name(fit),
             marker=dict(size=14 - 2 * part["depth"].clip(upper=3),
-                        color=ui.FIT_COLOURS.get(fit, "#D9D9D9"),
+                        color=ui.FIT_COLOURS.get(fit, ui.NO_FIT_COLOUR),
                         symbol=["circle" if d == 0 else "diamond" for d in part["depth"]],
                         line=dict(color="white", width=1)),
             customdata=list(zip(part["seq"], part["question"], part["depth"])),
@@ -80,7 +80,7 @@ else:
                            f"{ui.tr('ui.common.depth')} %{{customdata[2]}}"
                            "<br>%{customdata[1]}<extra></extra>")))
     timeline.update_layout(
-        title=ui.tr("ui.depth.timeline_title", candidate=label_of.get(pick, pick)),
+        title=ui.tr("ui.depth.timeline_title", candidate=name_of.get(pick, pick)),
         xaxis_title=ui.tr("ui.common.minute" if timed else "ui.depth.order"),
         yaxis=dict(title=ui.tr("ui.depth.thread_axis"), autorange="reversed", dtick=1),
         height=180 + 30 * len(roots))
@@ -100,14 +100,14 @@ else:
     else:
         dug_bar = go.Figure(go.Bar(
             x=dug_mine["fit_name"], y=dug_mine["follow_ups"],
-            marker_color=[ui.FIT_COLOURS.get(str(f), "#D9D9D9") for f in dug_mine["fit"]],
+            marker_color=[ui.FIT_COLOURS.get(str(f), ui.NO_FIT_COLOUR) for f in dug_mine["fit"]],
             customdata=dug_mine[["threads", "max_depth"]].to_numpy(),
             hovertemplate=("%{x}: %{y} " + ui.tr("ui.depth.follow_ups").lower() + "<br>"
                            + ui.tr("report.figure.threads") + ": %{customdata[0]} · "
                            + ui.tr("report.figure.max_depth") + ": %{customdata[1]}"
                            "<extra></extra>")))
         dug_bar.update_layout(
-            title=ui.tr("ui.depth.dug_title", candidate=label_of.get(pick, pick)),
+            title=ui.tr("ui.depth.dug_title", candidate=name_of.get(pick, pick)),
             xaxis=dict(title=ui.tr("ui.common.fit"), categoryorder="array",
                        categoryarray=ui.fit_category_order()),
             yaxis=dict(title=ui.tr("ui.depth.follow_ups"), dtick=1), showlegend=False,

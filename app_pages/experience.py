@@ -1,7 +1,8 @@
 """Candidate experience: the finalists' feedback, in aggregate only.
 
-Nothing here shows a session, a finalist or a date next to an answer, and groups with fewer than
-`MIN_FEEDBACK_ANSWERS` answers show no numbers (a mean of two answers tells whose answer it is).
+What may be shown is decided by `analysis.shared_feedback` (no session, finalist or date next to
+an answer; no numbers of a group with fewer than `MIN_FEEDBACK_ANSWERS` answers); this page
+draws it.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from analysis import FEEDBACK_ITEMS, config, nps
+from analysis import FEEDBACK_ITEMS, config
 
 MIN = config.MIN_FEEDBACK_ANSWERS
 #: Most recruitments drawn side by side; more go to the table only.
@@ -24,19 +25,20 @@ if feedback.empty:
     st.stop()
 st.caption(ui.tr("ui.experience.privacy", n=MIN))
 
-summary = ui.metric("feedback_summary", "feedback", min_answers=MIN)
+shared = ui.metric("shared_feedback", "feedback", min_answers=MIN)
+summary = shared.summary  # a small group's numbers are withheld, not only flagged
 pooled = summary[summary["overall"]]
-total = int(pooled["n"].max())
-if total < MIN:
-    st.warning(ui.tr("ui.experience.too_few", n=total, min=MIN), icon=":material/group_off:")
+if not shared.enough:
+    st.warning(ui.tr("ui.experience.too_few", n=shared.answers, min=MIN),
+               icon=":material/group_off:")
     st.stop()
 
 item_name = {i: ui.tr(f"ui.experience.item_{i}") for i in FEEDBACK_ITEMS}
 
 # -- headline numbers -----------------------------------------------------------------------------
-score = nps(feedback["recommend"])  # one pass over a column: not worth a cache entry
+score = shared.nps
 cols = st.columns(len(FEEDBACK_ITEMS) + 1)
-if score["n"] >= MIN:
+if score is not None:
     cols[0].metric(ui.tr("ui.experience.nps"), f"{score['score']:+.0f}", border=True,
                    help=ui.tr("ui.experience.nps_help", promoters=score["promoters"],
                               passives=score["passives"], detractors=score["detractors"],
@@ -45,7 +47,7 @@ else:
     cols[0].metric(ui.tr("ui.experience.nps"), "–", border=True,
                    help=ui.tr("ui.experience.too_few_short", min=MIN))
 for col, row in zip(cols[1:], pooled.itertuples()):
-    col.metric(item_name[row.item], ui.number(row.mean) if row.n >= MIN else "–", border=True,
+    col.metric(item_name[row.item], ui.number(row.mean), border=True,
                help=ui.tr("ui.experience.mean_help", n=row.n, scale=ui.tr(
                    "ui.experience.scale_10" if row.item == "recommend" else "ui.experience.scale_5")))
 
@@ -67,16 +69,13 @@ for i, (group, part) in enumerate(readable.groupby("group", sort=False)):
                      arrayminus=part["mean"] - part["ci_low"], color="#333333"),
         customdata=part[["n", "ci_low", "ci_high"]].to_numpy(),
         hovertemplate="%{x}: %{y:.2f} (95 %: %{customdata[1]:.2f}–%{customdata[2]:.2f}, "
-                      "n = %{customdata[0]})<extra>" + group + "</extra>"))
+                      "n = %{customdata[0]})<extra>%{fullData.name}</extra>"))
 means.update_layout(barmode="group", title=ui.tr("ui.experience.means_title"),
                     yaxis_title=ui.tr("ui.experience.mean"), xaxis_title=None)
 means_table = summary.assign(
     group=summary["recruitment"].where(~summary["overall"], ui.tr("ui.experience.all")),
     item_name=summary["item"].map(item_name),
     flag=summary["small_sample"].map({True: ui.tr("ui.experience.small"), False: ""}))
-# a small group's numbers are withheld, not only flagged
-for col in ("mean", "ci_low", "ci_high"):
-    means_table[col] = means_table[col].where(~means_table["small_sample"])
 means_table = ui.headers(means_table, {
     "group": "ui.common.recruitment", "item_name": "ui.experience.item", "n": "ui.common.n",
     "mean": "ui.experience.mean", "ci_low": "ui.experience.ci_low",
@@ -92,9 +91,7 @@ st.subheader(ui.tr("ui.experience.distribution"), divider="gray")
 item = st.segmented_control(ui.tr("ui.experience.item"), FEEDBACK_ITEMS, key="experience_item",
                             format_func=item_name.get, default="experience")
 item = item or "experience"
-dist = ui.metric("feedback_distribution", "feedback", item=item)
-# pooled over the recruitments in the filter: per recruitment, a bar of one is one person
-counts = dist.sum(axis=1).rename("count").reset_index()
+counts = shared.distributions[item].reset_index()  # pooled over the recruitments
 dist_bar = go.Figure(go.Bar(x=counts["value"], y=counts["count"], marker_color="#1F4E79",
                             hovertemplate="%{x}: %{y}<extra></extra>"))
 dist_bar.update_layout(title=ui.tr("ui.experience.distribution_title", item=item_name[item],
@@ -114,8 +111,7 @@ ui.chart_with_data(dist_bar, ui.headers(counts, {"value": "ui.experience.answer"
 
 # -- trend ---------------------------------------------------------------------------------------
 st.subheader(ui.tr("ui.experience.trend"), divider="gray")
-trend = ui.metric("feedback_trend", "feedback")
-trend = trend[trend["n"] >= MIN] if len(trend) else trend
+trend = shared.trend
 if trend.empty:
     st.caption(ui.tr("ui.experience.no_trend", min=MIN))
 else:
@@ -138,15 +134,9 @@ else:
 
 # -- comments -------------------------------------------------------------------------------------
 st.subheader(ui.tr("ui.experience.comments"), divider="gray")
-answers = feedback.groupby("recruitment").size()
-open_groups = answers[answers >= MIN].index
-comments = feedback[feedback["recruitment"].isin(open_groups)]["comment"].dropna()
-comments = comments[comments.astype(str).str.strip() != ""]
-if comments.empty:
+if not shared.comments:
     st.caption(ui.tr("ui.experience.no_comments", min=MIN))
 else:
-    # sorted by text, never by date or session, so the order does not point at anyone
-    shown = sorted(comments.astype(str).str.strip(), key=str.casefold)
-    st.dataframe({ui.tr("ui.experience.comment"): shown}, hide_index=True,
+    st.dataframe({ui.tr("ui.experience.comment"): shared.comments}, hide_index=True,
                  key="experience_comments")
-    st.caption(ui.tr("ui.experience.comments_help", n=len(shown), min=MIN))
+    st.caption(ui.tr("ui.experience.comments_help", n=len(shared.comments), min=MIN))

@@ -2,8 +2,6 @@
 the raters' view once visible and their figures next to the others'; PDF, Word and Excel."""
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -18,14 +16,6 @@ from analysis import (
     guide_file_name,
     record_guide_export,
 )
-
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~$])")
-_NUMBERED = re.compile(r"^(\d+)\.")
-
-
-def _plain(text: str) -> str:
-    """Candidate text shown as written, never as Markdown (nor LaTeX, nor a numbered list)."""
-    return _NUMBERED.sub(r"\1\\.", _MARKDOWN.sub(r"\\\1", text))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -48,7 +38,7 @@ if sessions.empty:
     ui.empty_state("ui.guide.no_sessions")
     st.stop()
 
-labels = ui.session_labels(sessions)
+labels = ui.session_names(sessions)
 left, right = st.columns([3, 1])
 session_id = left.selectbox(ui.tr("ui.guide.session"), list(labels), key="guide_session",
                             format_func=labels.get)
@@ -70,7 +60,8 @@ if files:
 else:
     st.caption(ui.tr("ui.guide.no_export"))
 
-# The blocks are the same ones the PDF and Word files are made of: the screen shows the file.
+# The blocks are the same ones the PDF and Word files are made of: the screen shows the file. Every
+# text in them may quote the candidate (names, questions, notes), so all of it is shown as text.
 items: list[str] = []
 
 
@@ -83,20 +74,20 @@ def _flush() -> None:
 for block in guide_blocks(guide):
     kind = block[0]
     if kind == "item":
-        items.append("    " * block[2] + f"- {_plain(block[1])}")
+        items.append("    " * block[2] + f"- {ui.plain(block[1])}")
         continue
     _flush()
     if kind == "title":
-        st.subheader(block[1])
+        st.subheader(ui.plain(block[1]), anchor=False)  # no link made of the candidate's name
     elif kind == "heading":
-        st.markdown(f"#### {_plain(block[1])}")
+        st.markdown(f"#### {ui.plain(block[1])}")
     elif kind == "subheading":
-        st.markdown(f"**{_plain(block[1])}**")
-    elif kind == "table":
-        rows = block[1]
+        st.markdown(f"**{ui.plain(block[1])}**")
+    elif kind == "table":  # st.table renders Markdown in its cells and headers
+        rows = [[ui.plain(cell) for cell in row] for row in block[1]]
         st.table(pd.DataFrame(rows[1:], columns=rows[0]).set_index(rows[0][0]))
     elif kind == "small":
-        st.caption(block[1])
+        st.caption(ui.plain(block[1]))
     else:
-        st.markdown(_plain(block[1]))
+        st.markdown(ui.plain(block[1]))
 _flush()

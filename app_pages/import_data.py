@@ -62,7 +62,7 @@ files = st.file_uploader(ui.tr("ui.import.upload"), type=["xlsx", "xlsm", "xls"]
 checked: list[tuple[Upload, Validated]] = []
 for f in files or []:
     upload = Upload(f.name, f.getvalue())
-    st.subheader(f.name, divider="gray")
+    st.subheader(ui.plain(f.name), divider="gray")  # the file's name is the user's
     try:
         validated = _validate(upload.name, upload.sha256, upload.data, ui.cache_key())
     except FileRejected as exc:
@@ -121,7 +121,7 @@ if files:
         with st.status(ui.tr("ui.import.running"), expanded=True) as status:
             labeller = ui.labeller_or_none()
             for upload, _ in checked:
-                st.write(ui.tr("ui.import.importing", file=upload.name))
+                st.write(ui.tr_markdown("ui.import.importing", file=upload.name))
                 try:
                     results.append(ui.store().import_upload(upload, labeller))
                 except WorkbookError as exc:

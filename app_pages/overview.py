@@ -7,13 +7,14 @@ import streamlit as st
 import ui
 from analysis import (
     CHECK_STATUSES,
+    DATE_PATTERN,
     PASS,
     UNKNOWN,
     WARNING,
     fairness_by_recruitment,
     fairness_text,
     headline_text,
-    process_check,
+    process_checks,
 )
 
 ui.page_header("overview")
@@ -78,7 +79,7 @@ def _recruitment_table(key: tuple, filters: tuple, lang: str, pseudonyms: bool,
 
 table, headline_lines = _recruitment_table(ui.cache_key(), ui.filter_key(), ui.lang(),
                                            ui.pseudonyms_on(), overview, shown, display)
-date_format = st.column_config.DateColumn(format="DD.MM.YYYY")
+date_format = st.column_config.DateColumn(format=DATE_PATTERN)
 headline_col = ui.tr("ui.overview.col_headline")
 st.dataframe(table.drop(columns=[headline_col]), hide_index=True, key="overview_recruitments",
              column_config={ui.tr("ui.overview.col_first"): date_format,
@@ -100,7 +101,8 @@ else:
     cols[-1].metric(ui.tr("ui.overview.kind_process"), len(flags), border=True,
                     help=ui.tr("ui.overview.kind_process_help"))
     for name, flag in flags[:MAX_WARNINGS]:
-        st.warning(f"**{name}** — {fairness_text(flag, ui.lang())}", icon=":material/balance:")
+        st.warning(f"**{ui.plain(name)}** — {ui.plain(fairness_text(flag, ui.lang()))}",
+                   icon=":material/balance:")
     if len(flags) > MAX_WARNINGS:
         st.caption(ui.tr("ui.overview.process_more", n=len(flags) - MAX_WARNINGS))
     if not issues.empty:
@@ -130,15 +132,8 @@ _ICON = {PASS: ":material/check_circle:", WARNING: ":material/warning:",
 @st.cache_data(max_entries=8, show_spinner=False)
 def _process_lines(key: tuple, filters: tuple, _sessions: pd.DataFrame,
                    _handed_in: pd.DataFrame, _settings: pd.DataFrame) -> list[tuple[str, list]]:
-    latest = _sessions.groupby("recruitment")["date"].max().sort_values(ascending=False)
-    out = []
-    for name in latest.index[:MAX_PROCESS]:
-        mine = _sessions[(_sessions["recruitment"] == name).to_numpy()]
-        rated = _handed_in[_handed_in["session_id"].isin(mine["session_id"]).to_numpy()]
-        settings = _settings[(_settings["name"] == name).to_numpy()]
-        out.append((name, process_check(
-            mine, rated, settings.iloc[0] if len(settings) else None)))
-    return out
+    # keyed on the store's version and the filters; the frames themselves are not hashed
+    return process_checks(_sessions, _handed_in, _settings, latest=MAX_PROCESS)
 
 
 checks = _process_lines(ui.cache_key(), ui.filter_key(), data.sessions, data.handed_in,
@@ -148,7 +143,7 @@ for name, lines in checks:
     summary = "  ".join(f"{_ICON[s]} {counts[s]}" for s in CHECK_STATUSES)
     with st.expander(f"**{ui.plain(name)}** — {summary}", expanded=False):
         for line in lines:
-            st.markdown(f"{_ICON[line.status]} **{line.label(ui.lang())}** "
+            st.markdown(f"{_ICON[line.status]} **{line.rule_text(ui.lang())}** "
                         f"({line.status_text(ui.lang())}): {ui.plain(line.text(ui.lang()))}")
 if data.sessions["recruitment"].nunique() > MAX_PROCESS:
     st.caption(ui.tr("ui.overview.process_more_recruitments", n=MAX_PROCESS))

@@ -63,8 +63,9 @@ counts = {s: sum(line.status == s for line in lines) for s in CHECK_STATUSES}
 st.markdown(ui.tr("ui.planning.process_summary", passed=counts["pass"],
                   warnings=counts["warning"], unknown=counts["unknown"]))
 for line in lines:
-    st.markdown(f"{_ICONS[line.status]} **{line.label(ui.lang())}** "
-                f"({line.status_text(ui.lang())}) — {line.text(ui.lang())}")
+    # the reasons quote session ids from the workbook: plain text
+    st.markdown(f"{_ICONS[line.status]} **{line.rule_text(ui.lang())}** "
+                f"({line.status_text(ui.lang())}) — {ui.plain(line.text(ui.lang()))}")
 
 if actor.can("configure_recruitment"):
     with st.expander(ui.tr("ui.ratings.settings"), icon=":material/settings:"):

@@ -11,6 +11,7 @@ from analysis import (
     SCORES,
     InputError,
     PermissionDenied,
+    datetime_text,
     handed_in,
     recruitment_agreement,
     reveal,
@@ -32,7 +33,7 @@ if states.empty:
     ui.empty_state("ui.ratings.no_sessions")
     st.stop()
 
-labels = ui.session_labels(sessions)
+labels = ui.session_names(sessions)
 session_id = st.selectbox(ui.tr("ui.ratings.session"), list(labels), key="ratings_session",
                           format_func=labels.get)
 state = states.set_index("session_id").loc[session_id]
@@ -84,7 +85,8 @@ if actor.can("rate"):
             except PermissionDenied as exc:
                 ui.render_error(exc)
             except InputError as exc:
-                st.error(ui.tr("ui.ratings.bad_input", detail=str(exc)), icon=":material/error:")
+                st.error(ui.tr_markdown("ui.ratings.bad_input", detail=str(exc)),
+                         icon=":material/error:")
             else:
                 st.toast(ui.tr("ui.ratings.saved"), icon=":material/check_circle:")
                 st.rerun()
@@ -93,8 +95,8 @@ if actor.can("rate"):
 if state["open"]:
     st.subheader(ui.tr("ui.ratings.side_by_side"))
     if pd.notna(state["revealed_at"]) and not state["complete"]:
-        st.caption(ui.tr("ui.ratings.revealed_by", who=state["revealed_by"],
-                         when=f"{pd.Timestamp(state['revealed_at']):%d.%m.%Y %H:%M}"))
+        st.caption(ui.tr_markdown("ui.ratings.revealed_by", who=state["revealed_by"],
+                                  when=datetime_text(state["revealed_at"])))
     table = side_by_side(visible, session_id)
     table.index = [ui.tr(f"ratings.score.{s}") for s in table.index]
     spread = table.pop("spread")
@@ -113,7 +115,7 @@ if state["open"]:
     if len(notes):
         st.markdown(f"**{ui.tr('ui.ratings.notes')}**")
         for r in notes.itertuples():
-            st.markdown(f"- **{r.rater}**: {r.note}")
+            st.markdown(f"- **{ui.plain(r.rater)}**: {ui.plain(r.note)}")  # as written
     if not actor.can("read_notes"):
         st.caption(ui.tr("ui.ratings.notes_hidden"))
 else:
@@ -132,7 +134,16 @@ else:
 # -- agreement -------------------------------------------------------------------------------------
 st.subheader(ui.tr("ui.ratings.agreement"))
 st.caption(ui.tr("ui.ratings.agreement_help"))
-agreement = recruitment_agreement(store, ui.lang())
+
+
+# Agreement over every recruitment the reader may see: about 10 CPU-seconds on a 2,000-session
+# store, so made once per store version and reader (the key holds both) and language.
+@st.cache_resource(max_entries=8, ttl=1800, show_spinner=False)
+def _agreement(key: tuple, lang: str) -> pd.DataFrame:
+    return recruitment_agreement(ui.store(), lang)
+
+
+agreement = _agreement(ui.cache_key(), ui.lang())
 if agreement.empty:
     ui.empty_state("ui.ratings.no_agreement")
 else:

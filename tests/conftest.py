@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -32,6 +33,43 @@ class FixedLabeller:
 @pytest.fixture
 def labeller():
     return FixedLabeller()
+
+
+def app_store_for(tmp_path: Path, monkeypatch, model: Path | None = None) -> Store:
+    """An empty SQLite store where the app (AppTest) finds it, through the environment, and
+    error details shown in full (tests read the real exception; production hides it)."""
+    from streamlit import config as st_config
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("OMVENDT_DATABASE_URL", url)
+    monkeypatch.setenv("OMVENDT_MODEL_PATH", str(model or tmp_path / "no-model.npz"))
+    st_config.set_option("client.showErrorDetails", "full")
+    return Store(url)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """Argon2 at its cheapest for the tests: a hash at the production parameters (argon2-cffi's
+    defaults, unchanged in `analysis.store.accounts`) takes about 50 ms and 64 MiB, and account
+    tests make hundreds. What is hashed, and how it is checked, stays the same."""
+    from argon2 import PasswordHasher
+
+    from analysis.store import accounts
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    saved = accounts._HASHER, accounts._DUMMY_HASH
+    accounts._HASHER, accounts._DUMMY_HASH = cheap, cheap.hash("omvendt-no-such-account")
+    yield
+    accounts._HASHER, accounts._DUMMY_HASH = saved
+
+
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def rendered(markdown: str) -> str:
+    """What a reader sees of Markdown the app wrote with user text in it (AppTest reports the
+    source): backslash escapes gone, hard line breaks as newlines, no invisible word joiners."""
+    return _ESCAPED.sub(r"\1", markdown.replace("  \n", "\n").replace("\u2060", ""))
 
 
 def _free_port() -> int:

@@ -199,3 +199,68 @@ def test_every_page_in_a_browser_with_an_import_of_the_sample(server, browser):
     page.screenshot(path=SHOTS / "20_coverage_en.png", full_page=True)
     context.close()
     assert not outside, outside
+
+
+#: Links and images the hostile workbook's text would make if it were rendered as markup.
+_INJECTED = """() => {
+    const bad = (url) => url && !url.startsWith("#")  // a heading's own anchor on this page
+        && (url.includes("9911") || /^https?:\\/\\/x\\/?$/.test(url));
+    const links = [...document.querySelectorAll("a")].map(
+        (a) => a.getAttribute("href") || a.getAttribute("xlink:href"));
+    const images = [...document.querySelectorAll("img, image")].map(
+        (i) => i.getAttribute("src") || i.getAttribute("href") || i.getAttribute("xlink:href"));
+    return [...links, ...images].filter(bad);
+}"""
+
+
+def test_user_text_stays_text_in_a_browser(server, browser):
+    """A workbook whose names, questions, notes and comments are Markdown and HTML (a remote
+    image, links, bold) is imported and every page that shows them is opened: no request leaves
+    the machine, no injected image or link appears, and the text reads as typed."""
+    from playwright.sync_api import expect
+
+    from tests.test_pages_user_text import KARI, NOTE, PER, hostile_workbook
+
+    context = browser.new_context(viewport={"width": 1440, "height": 2400}, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(
+        (server, "data:", "blob:")) else None)
+    page.goto(server)
+    _settled(page)
+    _go(page, "import_data")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        {"name": "hostile.xlsx", "buffer": hostile_workbook(),
+         "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    button = page.get_by_role("button", name=t("ui.import.button", "nb", n=1))
+    expect(button).to_be_enabled()
+    _settled(page)
+    button.click()
+    expect(page.get_by_role("heading", name=t("ui.import.changed", "nb"))).to_be_visible()
+    _settled(page)
+
+    for name in ("overview", "coverage", "depth", "experience", "compare", "ratings", "guide",
+                 "planning"):
+        _go(page, name)
+        if name in ("ratings", "guide"):  # Kari's session: her ratings and guide
+            page.get_by_test_id("stSelectbox").first.click()
+            page.keyboard.type("Kari ![n]")
+            page.get_by_role("option", name=re.compile(r"^Kari !\[n\]")).first.click()
+            # the rerun has drawn her session: her observer's name, or her guide's title
+            expect(page.get_by_text(re.compile(r"^Olga \*\*bold\*\*" if name == "ratings"
+                                               else "^Guide til andregangsintervju:\u2060? Kari")
+                                    ).first).to_be_visible(timeout=TIMEOUT_MS)
+            _settled(page)
+            _charts_drawn(page)
+        _no_exception(page)
+        assert page.evaluate(_INJECTED) == [], name
+        # the text reads as typed (but for invisible word joiners that keep addresses unlinked)
+        shown = page.evaluate("() => document.body.innerText.replaceAll('\\u2060', '')")
+        if name == "ratings":
+            assert f"{PER}: {NOTE}" in shown
+        if name == "guide":
+            assert f"Guide til andregangsintervju: {KARI}" in shown
+    page.screenshot(path=SHOTS / "30_guide_user_text.png", full_page=True)
+    context.close()
+    assert not outside, outside

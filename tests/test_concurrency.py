@@ -100,6 +100,6 @@ def test_concurrent_corrections_and_imports_lose_nothing(pg_url):
     fits = admin.questions().set_index("id").loc[ids]
     assert (fits["fit_source"] == "correction").all()
     assert admin.summary()["sessions"] == 6
-    audit = admin._frame(text("select actor, action from audit_event"))
+    audit = admin.frame(text("select actor, action from audit_event"))
     assert (audit["action"] == "correct_label").sum() == 2 * len(ids)
     assert (audit["action"] == "import").sum() == 3

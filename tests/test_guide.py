@@ -84,7 +84,7 @@ def test_questions_grouped_by_fit_with_follow_up_chains(loaded):
     # the chain stays under the fit of its first question, each step one deeper
     assert [(q.seq, q.depth, q.fit) for q in job.questions] == [
         (1, 0, "job"), (2, 1, "job"), (3, 2, "supervisor")]
-    assert job.label == "Person–Jobb"
+    assert job.fit_name == "Person–Jobb"
     assert guide.missing_fits == ["group"]
     assert guide.question_count == 6
 

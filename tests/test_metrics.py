@@ -1,4 +1,4 @@
-"""The figures of `analysis.metrics` on hand-built frames with answers worked out by hand."""
+"""The figures of `analysis.figures` on hand-built frames with answers worked out by hand."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import figures as m
+from analysis import figures
 from analysis import FITS, SCORES
 from analysis.errors import InputError, NotFound
 from analysis.store.core import with_effective_fit
@@ -56,7 +56,7 @@ CHAIN = dict(fits=["job", "job", "group", "supervisor", "supervisor", "job"],
 
 
 def test_depth_follows_chains_and_branches():
-    q = m.with_depth(questions_frame("S1", **CHAIN))
+    q = figures.with_depth(questions_frame("S1", **CHAIN))
     assert q["depth"].tolist() == [0, 1, 2, 0, 1, 1]
     assert q["thread"].tolist() == [1, 1, 1, 4, 4, 1]
 
@@ -65,20 +65,20 @@ def test_depth_is_per_session_and_order_independent():
     a = questions_frame("A", ["job"] * 3, [None, 1, 2])
     b = questions_frame("B", ["job"] * 3, [None, None, 1])
     both = pd.concat([a, b]).sample(frac=1, random_state=3)  # shuffled rows
-    q = m.with_depth(both).set_index(["session_id", "seq"]).sort_index()
+    q = figures.with_depth(both).set_index(["session_id", "seq"]).sort_index()
     assert q["depth"].tolist() == [0, 1, 2, 0, 0, 1]
     assert q["thread"].tolist() == [1, 1, 1, 1, 2, 1]
 
 
 def test_depth_survives_broken_links():
     # validation forbids these; the figures must still end (a self-link, a missing parent)
-    q = m.with_depth(questions_frame("S1", ["job"] * 3, [None, 2, 9]))
+    q = figures.with_depth(questions_frame("S1", ["job"] * 3, [None, 2, 9]))
     assert q["depth"].tolist() == [0, 1, 1]
     assert q["thread"].tolist() == [1, 2, 9]
 
 
 def test_session_figures_thread_figures():
-    f = one(m.session_figures(sessions_frame({}), questions_frame("S1", **CHAIN)))
+    f = one(figures.session_figures(sessions_frame({}), questions_frame("S1", **CHAIN)))
     assert f["questions"] == 6
     assert f["threads"] == 2
     assert f["follow_up_share"] == pytest.approx(4 / 6)
@@ -101,14 +101,14 @@ def test_session_figures_thread_figures():
     ([None, None], 0, 0.0),
 ])
 def test_fits_covered_and_balance(fits, covered, balance):
-    f = one(m.session_figures(sessions_frame({}), questions_frame("S1", fits)))
+    f = one(figures.session_figures(sessions_frame({}), questions_frame("S1", fits)))
     assert f["fits_covered"] == covered
     assert f["balance"] == pytest.approx(balance)
     assert f["balance"] >= 0 and not math.copysign(1, f["balance"]) < 0  # never -0.0
 
 
 def test_balance_of_uneven_split():
-    f = one(m.session_figures(sessions_frame({}), questions_frame("S1", ["job"] * 3 + ["group"])))
+    f = one(figures.session_figures(sessions_frame({}), questions_frame("S1", ["job"] * 3 + ["group"])))
     expected = -(0.75 * math.log(0.75) + 0.25 * math.log(0.25)) / math.log(4)
     assert f["balance"] == pytest.approx(expected)
 
@@ -123,7 +123,7 @@ def test_fit_counts_use_the_effective_fit():
         "model_confidence": [0.8, 0.8, 0.8, np.nan],
     })
     q = with_effective_fit(raw)
-    f = one(m.session_figures(sessions_frame({}), q))
+    f = one(figures.session_figures(sessions_frame({}), q))
     # model, correction over workbook over model, workbook over model, unlabelled
     assert (f["n_group"], f["n_organization"], f["n_supervisor"], f["n_job"]) == (1, 1, 1, 0)
     assert f["questions"] == 4 and f["fits_covered"] == 3
@@ -139,9 +139,9 @@ def test_session_figures_rows_minutes_and_scores():
     ratings = pd.DataFrame({"session_id": ["S1", "S1"], "rater": ["a", "b"],
                             "role_insight": [4, 3], "priorities": [3, 3],
                             "conversation": [5, None], "follow_up": [4, 4], "composure": [2, 5]})
-    figures = m.session_figures(sessions, questions, ratings)
-    assert figures["session_id"].tolist() == ["S1", "S3"]  # the declined session is left out
-    s1, s3 = one(figures, "S1"), one(figures, "S3")
+    table = figures.session_figures(sessions, questions, ratings)
+    assert table["session_id"].tolist() == ["S1", "S3"]  # the declined session is left out
+    s1, s3 = one(table, "S1"), one(table, "S3")
     assert s1["minutes"] == 38 and s3["minutes"] == 30
     assert s1["manager_minutes"] == 25 and math.isnan(s3["manager_minutes"])
     assert (s1["questions"], s1["n_job"]) == (2, 1)  # the unlabelled question counts as asked
@@ -151,14 +151,14 @@ def test_session_figures_rows_minutes_and_scores():
     assert s3["questions"] == 0 and s3["threads"] == 0 and s3["balance"] == 0
     assert math.isnan(s3["follow_up_share"]) and math.isnan(s3["mean_thread_depth"])
     assert math.isnan(s3["score_mean"])
-    assert "score_mean" not in m.session_figures(sessions, questions)
+    assert "score_mean" not in figures.session_figures(sessions, questions)
 
 
 def test_figure_records_have_exactly_the_agreed_keys_and_no_nan():
     sessions = sessions_frame({}, {"end": None})
     questions = questions_frame("S1", **CHAIN)
-    records = m.figure_records(m.session_figures(sessions, questions))
-    assert [list(r) for r in records] == [m.FIGURE_COLUMNS] * 2
+    records = figures.figure_records(figures.session_figures(sessions, questions))
+    assert [list(r) for r in records] == [figures.FIGURE_COLUMNS] * 2
     assert records[0]["fit_counts"] == {"job": 3, "group": 1, "supervisor": 2,
                                         "organization": 0, "other": 0}
     assert records[0]["follow_up_share"] == 0.6667
@@ -172,19 +172,19 @@ def test_fit_matrix_counts_shares_and_labels():
                               {"candidate": "Ola", "recruitment": "A"})
     questions = pd.concat([questions_frame("S1", ["job", "job", "group", "other"]),
                            questions_frame("S2", ["organization", None])])
-    counts = m.fit_matrix(questions, sessions)
+    counts = figures.fit_matrix(questions, sessions)
     assert list(counts.columns) == ["candidate", "job", "group", "supervisor", "organization",
                                     "other"]
     assert counts.loc["S1", ["job", "group", "other"]].tolist() == [2, 1, 1]
     assert counts["candidate"].tolist() == ["Kari (A)", "Kari (B)", "Ola"]
-    shares = m.fit_matrix(questions, sessions, normalize=True)
+    shares = figures.fit_matrix(questions, sessions, normalize=True)
     assert shares.loc["S1", "job"] == 0.5
     assert shares.loc["S2", "organization"] == 1.0  # of the labelled questions
     assert shares.loc["S3", list(FITS)].sum() == 0
 
 
 def test_dug_into_counts_follow_ups_by_the_root_question_fit():
-    dug = m.dug_into(questions_frame("S1", **CHAIN))
+    dug = figures.dug_into(questions_frame("S1", **CHAIN))
     rows = {r.fit: (r.threads, r.follow_ups, r.max_depth) for r in dug.itertuples()}
     # thread 1 (job) has 3 follow-ups, one of them labelled group; thread 4 (supervisor) has 1
     assert rows == {"job": (1, 3, 2), "supervisor": (1, 1, 1)}
@@ -195,29 +195,37 @@ def test_dug_into_counts_follow_ups_by_the_root_question_fit():
 
 
 def test_nps():
-    assert m.nps(pd.Series([10, 9, 8, 7, 6, 0])) == {
+    assert figures.nps(pd.Series([10, 9, 8, 7, 6, 0])) == {
         "score": 0.0, "promoters": 2, "passives": 2, "detractors": 2, "n": 6}
-    assert m.nps(pd.Series([9, 9, 9, 7, None]))["score"] == 75.0
-    assert m.nps(pd.Series([3, 5]))["score"] == -100.0
-    assert m.nps(pd.Series([], dtype=float)) == {
+    assert figures.nps(pd.Series([9, 9, 9, 7, None]))["score"] == 75.0
+    assert figures.nps(pd.Series([3, 5]))["score"] == -100.0
+    assert figures.nps(pd.Series([], dtype=float)) == {
         "score": None, "promoters": 0, "passives": 0, "detractors": 0, "n": 0}
+
+
+#: Two-sided 95 % Student t quantiles t(0.975, df) from a printed table (df: value).
+T975 = {2: 4.303, 4: 2.776, 10: 2.228, 30: 2.042, 120: 1.980}
 
 
 def test_mean_ci_matches_the_t_interval():
     # 1..5: mean 3, s = sqrt(2.5), se = s/sqrt(5), t(0.975, 4) = 2.776
-    n, mean, low, high = m.mean_ci(pd.Series([1, 2, 3, 4, 5]))
-    half = 2.776 * math.sqrt(2.5) / math.sqrt(5)
+    n, mean, low, high = figures.mean_ci(pd.Series([1, 2, 3, 4, 5]))
+    half = T975[4] * math.sqrt(2.5) / math.sqrt(5)
     assert (n, mean) == (5, 3.0)
-    assert (low, high) == pytest.approx((3 - half, 3 + half))
+    assert (low, high) == pytest.approx((3 - half, 3 + half), abs=1e-3)
     assert low == pytest.approx(1.037, abs=1e-3)
-    n1, mean1, low1, high1 = m.mean_ci(pd.Series([4, None]))
+    n1, mean1, low1, high1 = figures.mean_ci(pd.Series([4, None]))
     assert (n1, mean1) == (1, 4.0) and math.isnan(low1) and math.isnan(high1)
 
 
-@pytest.mark.parametrize("df, expected", [(1, 12.706), (10, 2.228), (30, 2.042), (40, 2.021),
-                                          (60, 2.000), (120, 1.980), (10_000, 1.960)])
-def test_t_quantile(df, expected):
-    assert m.t_quantile_975(df) == pytest.approx(expected, abs=1.5e-3)
+@pytest.mark.parametrize("df", sorted(T975))
+def test_mean_ci_uses_the_t_quantile_of_n_minus_one_degrees_of_freedom(df):
+    # n values -1, +1 alternating (n = df + 1; an odd n gets one 0): the half-width / se is t
+    n = df + 1
+    values = pd.Series([(-1) ** i for i in range(n - n % 2)] + [0] * (n % 2), dtype=float)
+    _, mean, low, high = figures.mean_ci(values)
+    se = values.std(ddof=1) / math.sqrt(n)
+    assert (high - mean) / se == pytest.approx(T975[df], abs=1.5e-3)
 
 
 def feedback_frame() -> pd.DataFrame:
@@ -232,15 +240,15 @@ def feedback_frame() -> pd.DataFrame:
 
 
 def test_feedback_summary_flags_small_samples_and_pools_all():
-    summary = m.feedback_summary(feedback_frame(), min_answers=3).set_index(
+    summary = figures.feedback_summary(feedback_frame(), min_answers=3).set_index(
         ["recruitment", "item"])
     a = summary.loc[("A", "experience")]
     assert (a["n"], a["mean"], bool(a["small_sample"])) == (3, 4.0, False)
-    half = 4.303 * 1.0 / math.sqrt(3)  # t(0.975, 2), s = 1: 1.52..6.48, clipped at the top
-    assert (a["ci_low"], a["ci_high"]) == pytest.approx((4 - half, 5))
+    half = T975[2] * 1.0 / math.sqrt(3)  # t(0.975, 2), s = 1: 1.52..6.48, clipped at the top
+    assert (a["ci_low"], a["ci_high"]) == pytest.approx((4 - half, 5), abs=1e-3)
     b = summary.loc[("B", "learned")]
     assert b["n"] == 1 and bool(b["small_sample"]) and math.isnan(b["ci_low"])
-    pooled = summary.loc[(m.ALL, "experience")]
+    pooled = summary.loc[(figures.ALL, "experience")]
     assert pooled["n"] == 5 and bool(pooled["overall"]) and pooled["mean"] == 4.2
     # B's experience (4, 5): the t-interval is -1.85..10.85, clipped to the 1–5 scale
     assert tuple(summary.loc[("B", "experience"), ["ci_low", "ci_high"]]) == (1, 5)
@@ -249,14 +257,14 @@ def test_feedback_summary_flags_small_samples_and_pools_all():
 
 
 def test_feedback_distribution_and_trend():
-    dist = m.feedback_distribution(feedback_frame(), "recommend")
+    dist = figures.feedback_distribution(feedback_frame(), "recommend")
     assert dist.index.tolist() == list(range(11))
     assert dist.loc[9].tolist() == [1, 1] and dist.loc[2, "B"] == 1 and dist.values.sum() == 5
-    assert m.feedback_distribution(feedback_frame(), "experience").index.tolist() == [1, 2, 3,
+    assert figures.feedback_distribution(feedback_frame(), "experience").index.tolist() == [1, 2, 3,
                                                                                          4, 5]
     with pytest.raises(InputError):
-        m.feedback_distribution(feedback_frame(), "nonsense")
-    trend = m.feedback_trend(feedback_frame())
+        figures.feedback_distribution(feedback_frame(), "nonsense")
+    trend = figures.feedback_trend(feedback_frame())
     assert [p.strftime("%Y-%m") for p in trend["period"]] == ["2026-01", "2026-03"]
     assert trend["n"].tolist() == [2, 1]
     assert trend["experience"].tolist() == [4.5, 4.0]
@@ -273,7 +281,7 @@ def test_filter_sessions():
         {"recruitment": "B", "date": dt.date(2026, 3, 1), "candidate": "Kari"},
     )
     def pick(**kw) -> list[str]:
-        return m.filter_sessions(sessions, m.Filters(**kw))["session_id"].tolist()
+        return figures.filter_sessions(sessions, figures.Filters(**kw))["session_id"].tolist()
 
     assert pick() == ["S1", "S2", "S3"]
     assert pick(recruitments=("A",)) == ["S1", "S2"]
@@ -281,7 +289,7 @@ def test_filter_sessions():
     assert pick(date_to=dt.date(2026, 2, 1)) == ["S1", "S2"]
     assert pick(candidates=("Kari",), recruitments=("B",)) == ["S3"]
     questions = pd.concat([questions_frame(s, ["job"]) for s in ("S1", "S2", "S3")])
-    kept = m.filter_by_sessions(questions, m.filter_sessions(sessions, m.Filters(("B",))))
+    kept = figures.filter_by_sessions(questions, figures.filter_sessions(sessions, figures.Filters(("B",))))
     assert kept["session_id"].tolist() == ["S3"]
 
 
@@ -290,7 +298,7 @@ def test_filter_feedback_keeps_anonymous_answers_and_ignores_the_candidate():
                               {"recruitment": "B"})
     fb = feedback_frame()
     def pick(**kw) -> list[int]:
-        return m.filter_feedback(fb, sessions, m.Filters(**kw)).index.tolist()
+        return figures.filter_feedback(fb, sessions, figures.Filters(**kw)).index.tolist()
 
     assert pick(recruitments=("A",)) == [0, 1, 2]
     # row 2 has no date of its own: its session's (5 Jan) counts; row 4 has none at all: kept
@@ -308,8 +316,8 @@ def test_fairness_flags_do_not_fire_for_equal_conditions():
                               {"manager": None},  # an unknown manager is no difference
                               {"status": "declined", "date": dt.date(2026, 5, 1),
                                "manager": "Someone else", "start": None, "end": None})
-    assert m.fairness_flags(sessions) == []
-    assert m.fairness_flags(sessions_frame({"end": dt.time(10, 30)})) == []  # alone
+    assert figures.fairness_flags(sessions) == []
+    assert figures.fairness_flags(sessions_frame({"end": dt.time(10, 30)})) == []  # alone
 
 
 def test_fairness_flags_fire_for_each_kind():
@@ -317,15 +325,15 @@ def test_fairness_flags_fire_for_each_kind():
         {"end": dt.time(9, 32)},
         {"end": dt.time(9, 38), "date": dt.date(2026, 3, 5), "manager": "Pål"},
     )
-    flags = {f["kind"]: f for f in m.fairness_flags(sessions)}
+    flags = {f["kind"]: f for f in figures.fairness_flags(sessions)}
     assert set(flags) == {"minutes", "day", "manager"}
     assert flags["minutes"] == {"kind": "minutes", "low": 32.0, "high": 38.0, "difference": 6.0}
     assert flags["day"]["count"] == 2 and flags["day"]["dates"] == "04.03.2026, 05.03.2026"
     assert flags["manager"]["managers"] == "Per, Pål"
     only_minutes = sessions_frame({"end": dt.time(9, 30)}, {"end": dt.time(9, 36)})
-    assert [f["kind"] for f in m.fairness_flags(only_minutes)] == ["minutes"]
+    assert [f["kind"] for f in figures.fairness_flags(only_minutes)] == ["minutes"]
     only_day = sessions_frame({}, {"date": dt.date(2026, 3, 9)})
-    assert [f["kind"] for f in m.fairness_flags(only_day)] == ["day"]
+    assert [f["kind"] for f in figures.fairness_flags(only_day)] == ["day"]
 
 
 def test_attention_lists_each_kind():
@@ -335,13 +343,13 @@ def test_attention_lists_each_kind():
     q2 = questions_frame("S2", ["job", "job"], fit_confidence=[0.2, 1.0],
                          fit_source=["model", "workbook"])
     ratings = pd.DataFrame({"session_id": ["S1", "S1", "S2"], "rater": ["a", "b", "a"]})
-    items = m.attention(sessions, pd.concat([q1, q2]), ratings)
+    items = figures.attention(sessions, pd.concat([q1, q2]), ratings)
     got = {(r.kind, r.session_id): r.count for r in items.itertuples()}
     assert got == {("unlabelled", "S1"): 1, ("low_confidence", "S1"): 1,
                    ("low_confidence", "S2"): 1, ("missing_ratings", "S2"): 2,
                    ("duration", "S1"): 45}
     assert set(items["recruitment"]) == {"R"}
-    no_ratings = m.attention(sessions, pd.concat([q1, q2]), None)
+    no_ratings = figures.attention(sessions, pd.concat([q1, q2]), None)
     assert "missing_ratings" not in set(no_ratings["kind"])
 
 
@@ -352,7 +360,7 @@ def test_recruitment_overview():
         {"recruitment": "B"})
     questions = pd.concat([questions_frame("S1", ["job", "job", "group"], [None, 1, None]),
                            questions_frame("S2", ["job", "supervisor"], [None, 1])])
-    overview = m.recruitment_overview(sessions, questions).set_index("recruitment")
+    overview = figures.recruitment_overview(sessions, questions).set_index("recruitment")
     a = overview.loc["A"]
     assert (a["finalists"], a["held"], a["declined"], a["questions"]) == (3, 2, 1, 5)
     assert (a["first_date"], a["last_date"]) == (dt.date(2026, 3, 1), dt.date(2026, 3, 4))
@@ -372,10 +380,10 @@ def test_compare_finalists():
     ])
     ratings = pd.DataFrame({"session_id": ["S1", "S1"], "rater": ["a", "b"],
                             **{s: [4, 2] for s in SCORES}})
-    c = m.compare_finalists("R", sessions, questions, ratings)
+    c = figures.compare_finalists("R", sessions, questions, ratings)
     assert c.recruitment == "R" and c.has_scores
     assert c.figures["candidate"].tolist() == ["Kari", "Ola"]
-    assert c.figures.columns[:8].tolist() == ["session_id", "candidate", *m.COMPARISON_FIGURES]
+    assert c.figures.columns[:8].tolist() == ["session_id", "candidate", *figures.COMPARISON_FIGURES]
     assert c.figures.set_index("candidate").loc["Kari", "score_mean"] == 3.0
     assert c.shares.loc["S1", ["job", "group", "supervisor", "organization"]].tolist() == [
         2 / 3, 1 / 3, 0, 0]
@@ -385,20 +393,20 @@ def test_compare_finalists():
     assert kari["seq"].tolist() == [2, 3, 1, 4]
     assert kari["depth"].tolist() == [0, 1, 0, 0]
     assert set(c.questions["session_id"]) == {"S1", "S2"}
-    assert not m.compare_finalists("R", sessions, questions).has_scores
+    assert not figures.compare_finalists("R", sessions, questions).has_scores
     with pytest.raises(NotFound):
-        m.compare_finalists("Nope", sessions, questions)
+        figures.compare_finalists("Nope", sessions, questions)
 
 
 def test_empty_inputs_give_empty_frames():
     sessions = sessions_frame({})
     empty_q = questions_frame("S1", [])
-    assert m.session_figures(sessions.iloc[:0], empty_q).empty
-    assert one(m.session_figures(sessions, empty_q))["questions"] == 0
-    assert m.dug_into(empty_q).empty
-    assert m.with_depth(empty_q).empty
-    assert m.recruitment_overview(sessions.iloc[:0], empty_q).empty
-    assert m.attention(sessions.iloc[:0], empty_q, None).empty
+    assert figures.session_figures(sessions.iloc[:0], empty_q).empty
+    assert one(figures.session_figures(sessions, empty_q))["questions"] == 0
+    assert figures.dug_into(empty_q).empty
+    assert figures.with_depth(empty_q).empty
+    assert figures.recruitment_overview(sessions.iloc[:0], empty_q).empty
+    assert figures.attention(sessions.iloc[:0], empty_q, None).empty
     empty_fb = feedback_frame().iloc[:0]
-    assert m.feedback_trend(empty_fb).empty
-    assert (m.feedback_summary(empty_fb)["n"] == 0).all()
+    assert figures.feedback_trend(empty_fb).empty
+    assert (figures.feedback_summary(empty_fb)["n"] == 0).all()

@@ -7,14 +7,13 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-import ui
 from analysis import RULES, invitation_text, plan_state, session_states, visible_ratings
 from analysis.i18n import t
 from analysis.store.auth import LOCAL, Actor
 from analysis.store.core import Store
 from analysis.store.models import Account
 from analysis.workbook.schema import SCORES
-from tests.conftest import ROOT, FixedLabeller, minimal_sheets
+from tests.conftest import ROOT, FixedLabeller, minimal_sheets, rendered
 
 PAGES = ["app_pages/ratings.py", "app_pages/planning.py", "app_pages/guide.py"]
 TIMEOUT = 60
@@ -71,7 +70,7 @@ def _run(page: str, actor: Actor, monkeypatch, session: str | None = "A1",
 def _texts(at: AppTest) -> str:
     parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "warning",
                                   "error", "success", "code") for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
+    return rendered("\n".join(str(p) for p in parts))
 
 
 def _cells(at: AppTest) -> str:

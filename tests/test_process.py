@@ -74,7 +74,7 @@ def test_every_line_reads_in_both_languages():
     for sessions in cases:
         for line in process_check(sessions, _ratings(sessions), {}):
             for lang in ("nb", "en"):
-                assert line.label(lang) and line.text(lang) and line.status_text(lang)
+                assert line.rule_text(lang) and line.text(lang) and line.status_text(lang)
                 assert "{" not in line.text(lang)
 
 

@@ -165,7 +165,7 @@ def test_cli_compare_writes_the_workbook(db, tmp_path, capsys):
     texts = [r[6] for r in sheets["Spørsmål"][1:]]
     assert texts == ["Hvorfor er stillingen ledig?", "Hva skjedde med forgjengeren?",
                      "Hvordan gir du tilbakemelding?"]
-    events = db._frame(__import__("sqlalchemy").text(
+    events = db.frame(__import__("sqlalchemy").text(
         "select action, target from audit_event where action = 'export'"))
     assert events.values.tolist() == [["export", "Driftssjef Bergen"]]
 

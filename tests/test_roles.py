@@ -2,14 +2,18 @@
 do must raise `PermissionDenied` and change nothing."""
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 
 from analysis import reveal, set_required_raters, submit_rating, visible_ratings
 from analysis.errors import PermissionDenied
 from analysis.store import accounts, audit, privacy
 from analysis.store.auth import ROLES, Actor
+from analysis.store.core import Store
 from analysis.workbook.reading import Upload
-from tests.conftest import FixedLabeller, minimal_sheets
+from tests.conftest import FixedLabeller, app_store_for, minimal_sheets, rendered
 
 ALL = set(ROLES)
 STAFF = {"admin", "recruiter"}
@@ -71,12 +75,25 @@ CALLS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def team_template(tmp_path_factory) -> Path:
+    """The role matrix's store, built once: the minimal workbook, the first admin and a rater."""
+    path = tmp_path_factory.mktemp("roles") / "template.sqlite"
+    store = Store(f"sqlite:///{path}")
+    store.import_upload(Upload("log.xlsx", _minimal_bytes()), FixedLabeller())
+    accounts.create_first_admin(store, "boss", "correct horse battery")
+    accounts.create_account(store, "rita", "rater password", "rater")
+    return path
+
+
 @pytest.fixture
-def team(sqlite_store):
-    sqlite_store.import_upload(Upload("log.xlsx", _minimal_bytes()), FixedLabeller())
-    accounts.create_first_admin(sqlite_store, "boss", "correct horse battery")
-    accounts.create_account(sqlite_store, "rita", "rater password", "rater")
-    return sqlite_store
+def team(team_template, tmp_path) -> Store:
+    """A copy of the shared store for one case: what one role may do (erase, retrain...) never
+    changes what the next case sees. SQLite's backup copies the write-ahead log as well."""
+    path = tmp_path / "store.sqlite"
+    with sqlite3.connect(team_template) as source, sqlite3.connect(path) as copy:
+        source.backup(copy)
+    return Store(f"sqlite:///{path}")
 
 
 def _minimal_bytes() -> bytes:
@@ -127,23 +144,7 @@ APP_TIMEOUT = 120
 @pytest.fixture
 def app_store(tmp_path, monkeypatch):
     """An app environment: a store with the minimal workbook and three accounts."""
-    from streamlit import config as st_config
-    from streamlit.runtime.pages_manager import PagesManager
-
-    from analysis.store.core import Store
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):  # run app.py's st.navigation on every rerun, as served
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    monkeypatch.setenv("OMVENDT_DATABASE_URL", url)
-    monkeypatch.setenv("OMVENDT_MODEL_PATH", str(tmp_path / "no-model.npz"))
-    st_config.set_option("client.showErrorDetails", "full")
-    store = Store(url)
+    store = app_store_for(tmp_path, monkeypatch)
     store.import_upload(Upload("log.xlsx", _minimal_bytes()), FixedLabeller())
     accounts.create_first_admin(store, "boss", "correct horse battery")
     accounts.create_account(store, "vic", "viewer password", "viewer")
@@ -172,8 +173,9 @@ def _sign_in(at, username: str, password: str):
 
 
 def _texts(at) -> str:
-    return "\n".join(str(e.value) for kind in ("title", "markdown", "caption", "warning", "error",
-                                               "info", "success") for e in getattr(at, kind))
+    return rendered("\n".join(str(e.value) for kind in (
+        "title", "markdown", "caption", "warning", "error", "info", "success")
+        for e in getattr(at, kind)))
 
 
 def test_local_mode_has_no_sign_in_and_opens_the_admin_page(app_store, monkeypatch):

@@ -4,7 +4,7 @@
 - `ui.reads`: cached reads keyed on the store's version and the sidebar's filters, and the model;
 - `ui.sidebar`: the shared sidebar (language, filters, pseudonyms);
 - `ui.render`: headers, errors, empty states, charts with their data, tables of figures;
-- `ui.language`: the interface language and fit names.
+- `ui.language`: the interface language, translations and fit display names.
 
 Pages import this package (``import ui``) and call the names below; everything they compute comes
 from `analysis`.
@@ -23,6 +23,7 @@ from ui.auth import (
 from ui.language import (
     FIT_COLOURS,
     FIT_ORDER,
+    NO_FIT_COLOUR,
     fit_category_order,
     fit_colour_map,
     fit_name,
@@ -46,6 +47,7 @@ from ui.render import (
     FIGURE_HEADERS,
     PLOT_CONFIG,
     act,
+    chart_text,
     chart_with_data,
     data_or_stop,
     download_csv,
@@ -53,27 +55,29 @@ from ui.render import (
     favicon,
     figure_config,
     figure_table,
+    finalist_names,
     headers,
     held_figures_or_stop,
-    labels,
     number,
     or_stop,
     page_header,
     percent,
     plain,
     render_error,
-    session_labels,
+    session_names,
     style_figure,
+    tr_markdown,
 )
 from ui.sidebar import FILTER_KEYS, init_state, sidebar
 
 __all__ = [
-    "FIGURE_HEADERS", "FILTER_KEYS", "FIT_COLOURS", "FIT_ORDER", "PLOT_CONFIG", "Data",
-    "account_box", "act", "all_data", "cache_key", "chart_with_data", "clear_caches",
-    "current_actor", "data", "data_or_stop", "download_csv", "empty_state", "favicon",
-    "figure_config", "figure_table", "filter_key", "filters", "fit_category_order",
-    "fit_colour_map", "fit_name", "headers", "held_figures_or_stop", "init_state", "labeller_or_none",
-    "labels", "lang", "metric", "model", "names", "number", "or_stop", "page_header", "percent",
-    "plain", "pseudonyms_on", "render_error", "require", "retention_notice", "session_labels",
-    "sidebar", "sign_in_gate", "store", "style_figure", "team_mode", "tr", "visible_pages",
+    "FIGURE_HEADERS", "FILTER_KEYS", "FIT_COLOURS", "FIT_ORDER", "NO_FIT_COLOUR", "PLOT_CONFIG",
+    "Data", "account_box", "act", "all_data", "cache_key", "chart_text", "chart_with_data",
+    "clear_caches", "current_actor", "data", "data_or_stop", "download_csv", "empty_state",
+    "favicon", "figure_config", "figure_table", "filter_key", "filters", "finalist_names",
+    "fit_category_order", "fit_colour_map", "fit_name", "headers", "held_figures_or_stop",
+    "init_state", "labeller_or_none", "lang", "metric", "model", "names", "number", "or_stop",
+    "page_header", "percent", "plain", "pseudonyms_on", "render_error", "require",
+    "retention_notice", "session_names", "sidebar", "sign_in_gate", "store", "style_figure",
+    "team_mode", "tr", "tr_markdown", "visible_pages",
 ]

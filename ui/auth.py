@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analysis import LOCAL, Actor, Store, config
+from analysis import LOCAL, Actor, Store, config, escape_markdown
 from ui.language import tr
-
-#: Fits in their one order, each with one colour on every chart (Okabe–Ito, colour-blind safe).
 
 
 def current_actor() -> Actor:
@@ -79,7 +77,8 @@ def _sign_in_page() -> None:
             st.stop()
         actor = actor_for_email(_sign_in_store(), st.user.get("email"))
         if actor is None:
-            st.error(tr("trust.signin.no_account", email=st.user.get("email") or "?"))
+            st.error(tr("trust.signin.no_account",
+                        email=escape_markdown(st.user.get("email") or "?")))
             st.button(tr("trust.signin.signout"), key="signin_oidc_out", on_click=st.logout)
             st.stop()
         st.session_state["signed_in_actor"] = actor
@@ -123,7 +122,7 @@ def account_box() -> None:
     actor = st.session_state["signed_in_actor"]
     with st.sidebar:
         st.divider()
-        st.caption(tr("trust.signin.signed_in_as", name=actor.name,
+        st.caption(tr("trust.signin.signed_in_as", name=escape_markdown(actor.name),
                       role=tr(f"trust.role.{actor.role}")))
         st.button(tr("trust.signin.signout"), key="signout", on_click=sign_out,
                   icon=":material/logout:")

@@ -1,18 +1,14 @@
-"""The interface language and fit names as the user reads them."""
+"""The interface language, and the words that depend on it: translations and fit names."""
 from __future__ import annotations
 
 import streamlit as st
 
+import analysis
 from analysis import FITS
 from analysis.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
 #: Fits in their one order, each with one colour on every chart (Okabe–Ito, colour-blind safe).
-
-
-#: Fits in their one order, each with one colour on every chart (Okabe–Ito, colour-blind safe).
 FIT_ORDER: tuple[str, ...] = FITS
-
-
 FIT_COLOURS: dict[str, str] = {
     "job": "#0072B2",
     "group": "#E69F00",
@@ -20,6 +16,8 @@ FIT_COLOURS: dict[str, str] = {
     "organization": "#CC79A7",
     "other": "#999999",
 }
+#: The colour of questions without a fit.
+NO_FIT_COLOUR = "#D9D9D9"
 
 
 def lang() -> str:
@@ -34,16 +32,15 @@ def tr(key: str, **params: object) -> str:
 
 
 def fit_name(fit: object) -> str:
-    """The translated name of a fit code; unlabelled questions get their own word."""
-    return tr(f"fit.{fit}") if fit in FITS else tr("ui.common.unlabelled")
+    """A fit code's display name in the current language (see `analysis.format.fit_name`)."""
+    return analysis.fit_name(fit, lang())
 
 
 def fit_colour_map() -> dict[str, str]:
-    """Translated fit name -> colour, for Plotly's ``color_discrete_map``."""
-    return {fit_name(f): c for f, c in FIT_COLOURS.items()} | {
-        tr("ui.common.unlabelled"): "#D9D9D9"}
+    """Fit display name -> colour, for Plotly's ``color_discrete_map``."""
+    return {fit_name(f): c for f, c in FIT_COLOURS.items()} | {fit_name(None): NO_FIT_COLOUR}
 
 
 def fit_category_order() -> list[str]:
-    """Translated fit names in `FIT_ORDER`, for Plotly's ``category_orders``."""
+    """Fit display names in `FIT_ORDER`, for Plotly's ``category_orders``."""
     return [fit_name(f) for f in FIT_ORDER]

@@ -13,14 +13,6 @@ from analysis import OmvendtError, PermissionDenied, config
 from ui.auth import _store, cache_key
 from ui.language import lang, tr
 
-#: Fits in their one order, each with one colour on every chart (Okabe–Ito, colour-blind safe).
-
-
-
-
-
-
-
 #: How long an unused cached read or figure is kept (seconds). Entries are also bounded in
 #: number, and every key holds the store's version, so a write anywhere (this replica or
 #: another on the same database) makes new keys and old entries age out.
@@ -66,18 +58,18 @@ def _filters_tuple(filters: Any) -> tuple:
 
 @st.cache_resource(max_entries=16, ttl=TTL, show_spinner=False)
 def _filtered(url: str, name: str, role: str, version: int, filters: tuple) -> Data:
-    from analysis import figures as metrics
+    from analysis import figures
 
     raw = _read(url, name, role, version)
-    f = metrics.Filters(*filters)
-    sessions = metrics.filter_sessions(raw["sessions"], f)
-    questions = metrics.filter_by_sessions(raw["questions"], sessions)
+    f = figures.Filters(*filters)
+    sessions = figures.filter_sessions(raw["sessions"], f)
+    questions = figures.filter_by_sessions(raw["questions"], sessions)
     ratings = raw["ratings"]
     if ratings is not None:
-        ratings = metrics.filter_by_sessions(ratings, sessions)
-    feedback = metrics.filter_feedback(raw["feedback"], raw["sessions"], f)
+        ratings = figures.filter_by_sessions(ratings, sessions)
+    feedback = figures.filter_feedback(raw["feedback"], raw["sessions"], f)
     return Data(sessions, questions, ratings, feedback,
-                metrics.filter_by_sessions(raw["handed_in"], sessions))
+                figures.filter_by_sessions(raw["handed_in"], sessions))
 
 
 def all_data() -> dict[str, pd.DataFrame | None]:
@@ -96,14 +88,14 @@ def data() -> Data:
 @st.cache_resource(max_entries=64, ttl=TTL, show_spinner=False)
 def _metric(name: str, key: tuple, filters: tuple, frames: tuple[str, ...], before: tuple,
             kwargs: tuple) -> Any:
-    from analysis import figures as metrics
+    from analysis import figures
 
     d = _filtered(*key, filters)
-    return getattr(metrics, name)(*before, *(getattr(d, f) for f in frames), **dict(kwargs))
+    return getattr(figures, name)(*before, *(getattr(d, f) for f in frames), **dict(kwargs))
 
 
 def metric(name: str, *frames: str, before: tuple = (), **kwargs: Any) -> Any:
-    """``analysis.metrics.<name>(*before, *frames, **kwargs)`` over the filtered data, cached on
+    """``analysis.figures.<name>(*before, *frames, **kwargs)`` over the filtered data, cached on
     the store's version and the filters.
 
     Examples
@@ -190,7 +182,7 @@ def labeller_or_none():
 
 
 def filters():
-    """The sidebar's filters as `analysis.metrics.Filters`."""
+    """The sidebar's filters as `analysis.figures.Filters`."""
     from analysis import Filters
 
     dates = tuple(st.session_state.get("filter_dates") or ())

@@ -2,12 +2,13 @@
 tables of figures, and plain text from the data."""
 from __future__ import annotations
 
-import re
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+import analysis
 from analysis import (
     FITS,
     SCORES,
@@ -15,13 +16,12 @@ from analysis import (
     OmvendtError,
     PermissionDenied,
     WorkbookError,
+    escape_html,
+    escape_markdown,
     safe_csv,
 )
 from ui.language import lang, tr
 from ui.reads import Data, all_data, data, metric, names
-
-#: Fits in their one order, each with one colour on every chart (Okabe–Ito, colour-blind safe).
-
 
 #: Plotly config for every chart: no mode bar clutter, no link to an online editor.
 PLOT_CONFIG: dict[str, Any] = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d",
@@ -65,12 +65,11 @@ def held_figures_or_stop() -> pd.DataFrame:
     return figures
 
 
-def session_labels(sessions: pd.DataFrame) -> dict[str, str]:
+def session_names(sessions: pd.DataFrame, with_key: bool = False) -> dict[str, str]:
     """session_id -> "finalist · recruitment · date", with pseudonyms when they are on: what a
-    session picker shows."""
+    session picker shows (see `analysis.format.session_names`)."""
     shown = names(sessions[["session_id", "candidate", "recruitment", "date"]], sessions)
-    return {r.session_id: f"{r.candidate} · {r.recruitment} · {pd.Timestamp(r.date):%d.%m.%Y}"
-            for r in shown.itertuples()}
+    return analysis.session_names(shown, with_key)
 
 
 def page_header(key: str, area: str = "ui") -> None:
@@ -104,21 +103,15 @@ def act(write: Callable[..., Any], *args: Any, done: str) -> None:
 def render_error(exc: Exception) -> None:
     """Show an expected failure from `analysis.errors` in words, with what to do."""
     if isinstance(exc, FileRejected):
-        fix = f" {tr(f'fix.{exc.code}')}" if _has(f"fix.{exc.code}") else ""
-        st.error(f"**{exc.file}**: {tr(f'problem.{exc.code}', **exc.params)}{fix}",
+        fix = f" {tr_markdown(f'fix.{exc.code}')}" if analysis.has(f"fix.{exc.code}") else ""
+        st.error(f"**{plain(exc.file)}**: {tr_markdown(f'problem.{exc.code}', **exc.params)}{fix}",
                  icon=":material/block:")
     elif isinstance(exc, WorkbookError):
         st.error(tr("ui.errors.workbook", n=len(exc.problems)), icon=":material/error:")
     elif isinstance(exc, PermissionDenied):
         st.warning(tr("ui.errors.permission", action=exc.action), icon=":material/lock:")
-    else:
-        st.error(tr("ui.errors.generic", detail=str(exc)), icon=":material/error:")
-
-
-def _has(key: str) -> bool:
-    from analysis.i18n import has
-
-    return has(key)
+    else:  # the message may quote what the user typed
+        st.error(tr_markdown("ui.errors.generic", detail=str(exc)), icon=":material/error:")
 
 
 def empty_state(key: str, **params: object) -> None:
@@ -161,11 +154,47 @@ def _template():
 
 def style_figure(fig, height: int | None = None):
     """One look for every chart: white background, the title at the top, the legend between
-    title and plot (never over either), room for long labels."""
+    title and plot (never over either), room for long labels; and the data's text (names,
+    questions) shown as text, never as Plotly's HTML (`chart_text`)."""
+    _escape_chart_text(fig)
     fig.layout.template = _template()
     if height:
         fig.update_layout(height=height)
     return fig
+
+
+#: Trace properties that carry the data's text into a chart (labels, legend, hover).
+_TEXT_PROPERTIES = ("name", "x", "y", "text", "hovertext", "customdata", "theta", "labels",
+                    "legendgroup")
+
+
+def chart_text(value: Any) -> Any:
+    """The data's text as Plotly shows it: ``<a href>``, ``<b>`` and entities in a name stay
+    text (see `analysis.format.escape_html`). Numbers, dates and arrays of them pass through;
+    what a chart's selection returns for a category is its escaped text."""
+    if isinstance(value, str):
+        return escape_html(value)
+    if isinstance(value, np.ndarray):
+        return value if value.dtype.kind not in "OUS" else np.array(
+            [chart_text(v) for v in value.ravel().tolist()], dtype=object).reshape(value.shape)
+    if isinstance(value, (list, tuple, pd.Series, pd.Index)):
+        return [chart_text(v) for v in list(value)]
+    return value
+
+
+def _escape_chart_text(fig) -> None:
+    """Escape the data's text in every trace, and the titles (which quote names); a figure is
+    escaped once, however often it is styled."""
+    if getattr(fig, "_omvendt_escaped", False):
+        return
+    for trace in fig.data:
+        props = trace.to_plotly_json()
+        trace.update({p: chart_text(props[p]) for p in _TEXT_PROPERTIES if p in props})
+    layout = fig.layout
+    for title in (layout.title, *(axis.title for axis in (layout.xaxis, layout.yaxis))):
+        if title.text:
+            title.text = escape_html(title.text)
+    object.__setattr__(fig, "_omvendt_escaped", True)
 
 
 def chart_with_data(fig, frame: pd.DataFrame, key: str, *, on_select: str | Callable = "ignore",
@@ -192,44 +221,38 @@ def download_csv(frame: pd.DataFrame, key: str, label_key: str = "ui.common.down
                        on_click="ignore")
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
 def plain(text: object) -> str:
-    """Text from the data (names, questions) as plain text inside markdown: no links, no
-    formatting, no maths."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    """Text from the data (names, questions, notes, file names) as plain text inside Markdown
+    (see `analysis.format.escape_markdown`): every place that writes user text through
+    st.markdown, a title, a caption, an alert, a table or a widget label passes it here."""
+    return escape_markdown(text)
+
+
+def tr_markdown(key: str, **params: object) -> str:
+    """`tr` for a Markdown place (an alert, a caption, a label): the parameters, which may be
+    user text, render as text; the translation itself may use Markdown."""
+    return tr(key, **{k: plain(v) if isinstance(v, str) else v for k, v in params.items()})
 
 
 def percent(value: float | None) -> str:
     """A share as the current language writes it ("45 %" in Norwegian, "45%" in English)."""
-    if value is None or pd.isna(value):
-        return "–"
-    return f"{value * 100:.0f} %" if lang() == "nb" else f"{value:.0%}"
+    return analysis.percent_text(value, lang())
 
 
 def number(value: float | None, digits: int = 1) -> str:
     """A number with the current language's decimal mark."""
-    if value is None or pd.isna(value):
-        return "–"
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if lang() == "nb" else text
+    return analysis.number_text(value, lang(), digits)
 
 
-def labels(frame: pd.DataFrame) -> pd.Series:
-    """One unique display label per session row (needs session_id, candidate, recruitment): the
-    name (or pseudonym), with the recruitment when the label repeats, then the session_id."""
-    shown = names(frame[["session_id", "candidate", "recruitment"]])
-    name = shown["candidate"].astype(str)
-    label = name.where(~name.duplicated(keep=False),
-                       name + " (" + shown["recruitment"].astype(str) + ")")
-    return label.where(~label.duplicated(keep=False),
-                       label + " [" + shown["session_id"].astype(str) + "]")
+def finalist_names(frame: pd.DataFrame) -> pd.Series:
+    """One unique display name per session row (needs session_id, candidate, recruitment): the
+    name, or its pseudonym when they are on (see `analysis.format.finalist_names`)."""
+    return analysis.finalist_names(names(frame[["session_id", "candidate", "recruitment"]]))
 
 
-#: Translation keys of the per-session figures' column headers (`metrics.session_figures`).
+#: Translation keys of the per-session figures' column headers (`analysis.session_figures`).
 FIGURE_HEADERS: dict[str, str] = {
-    "label": "ui.common.candidate", "candidate": "ui.common.candidate",
+    "finalist": "ui.common.candidate", "candidate": "ui.common.candidate",
     "recruitment": "ui.common.recruitment", "session_id": "ui.common.session",
     "date": "ui.common.date", "manager": "ui.common.manager", "questions": "ui.common.questions",
     **{f"n_{f}": f"fit.{f}" for f in FITS},

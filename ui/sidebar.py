@@ -6,14 +6,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analysis import OmvendtError
+from analysis import DATE_PATTERN, OmvendtError
 from analysis.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from ui.language import tr
 from ui.reads import all_data, candidate_choices, filter_choices, names, pseudonyms_on
 from ui.render import render_error
-
-#: Fits in their one order, each with one colour on every chart (Okabe–Ito, colour-blind safe).
-
 
 FILTER_KEYS = ("filter_recruitments", "filter_dates", "filter_candidates")
 
@@ -58,14 +55,14 @@ def sidebar() -> None:
             if any(not isinstance(d, dt.date) or d < lo or d > hi for d in chosen):
                 st.session_state["filter_dates"] = ()
             st.date_input(tr("ui.sidebar.dates"), min_value=lo, max_value=hi,
-                          key="filter_dates", format="DD.MM.YYYY")
+                          key="filter_dates", format=DATE_PATTERN)
         picked = st.session_state.get("filter_recruitments") or []
         pool = sessions[sessions["recruitment"].isin(picked)] if picked else sessions
         candidates = candidate_choices(tuple(picked))
         _keep_known("filter_candidates", candidates)
-        label = _candidate_labels(pool, sessions)
+        shown_as = _candidate_names(pool, sessions)
         st.multiselect(tr("ui.sidebar.candidates"), candidates, key="filter_candidates",
-                       format_func=lambda c: label.get(c, c), placeholder=tr("ui.sidebar.all"))
+                       format_func=lambda c: shown_as.get(c, c), placeholder=tr("ui.sidebar.all"))
         st.toggle(tr("ui.sidebar.pseudonyms"), key="pseudonyms",
                   help=tr("ui.sidebar.pseudonyms_help"))
         if any(st.session_state.get(k) for k in FILTER_KEYS):
@@ -79,7 +76,7 @@ def _clear_filters() -> None:
     st.session_state["filter_candidates"] = []
 
 
-def _candidate_labels(pool: pd.DataFrame, sessions: pd.DataFrame) -> dict[str, str]:
+def _candidate_names(pool: pd.DataFrame, sessions: pd.DataFrame) -> dict[str, str]:
     """Candidate name -> what the filter shows: the name, or its pseudonyms when they are on."""
     if not pseudonyms_on():
         return {}

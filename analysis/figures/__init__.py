@@ -1,38 +1,74 @@
 """The figures, each defined once: pure functions of the store's frames (per-session figures,
-coverage, follow-up depth, feedback, comparison, rater agreement, the process check).
+follow-up threads, coverage, depth, feedback and what of it may be shown, comparison, rater
+agreement, the process check).
 
-The pages, the command line and the exports all show the numbers computed here.
+The pages, the command line and the exports all show the numbers computed here; the pages look
+figures up by name in this package (``ui.metric("session_figures", ...)``).
 """
-from analysis.figures.sessions import (
-    ALL, RECOMMENDED_MINUTES, FAIR_MINUTES, FIGURE_COLUMNS, FIT_COUNT_COLUMNS, SCORE_COLUMNS,
-    Filters, filter_sessions, filter_by_sessions, filter_feedback, with_depth, session_minutes,
-    held, session_figures, figure_records, fit_matrix, dug_into,
-)
-from analysis.figures.feedback import (
-    t_quantile_975, mean_ci, feedback_summary, nps, feedback_distribution, feedback_trend,
-)
-from analysis.figures.compare import (
-    recruitment_overview, attention, fairness_flags, fairness_by_recruitment, Comparison,
-    COMPARISON_FIGURES, compare_finalists,
-)
 from analysis.figures.agreement import (
-    ALPHA_GOOD, ALPHA_TENTATIVE, MIN_AGREEMENT_SESSIONS, agreement, agreement_reading,
+    ALPHA_GOOD,
+    ALPHA_TENTATIVE,
+    MIN_AGREEMENT_SESSIONS,
+    agreement,
+    agreement_reading,
     recruitment_agreement,
 )
-from analysis.figures.process import (
-    CHECK_STATUSES, RULES, MANAGER_MINUTES, CheckLine, process_check, recruitment_check, PLAN_ITEMS,
-    plan_state, set_plan, set_max_finalists, invitation_text,
+from analysis.figures.compare import (
+    COMPARISON_FIGURES,
+    Comparison,
+    attention,
+    compare_finalists,
+    fairness_by_recruitment,
+    fairness_flags,
+    recruitment_overview,
 )
+from analysis.figures.feedback import (
+    SharedFeedback,
+    feedback_distribution,
+    feedback_summary,
+    feedback_trend,
+    mean_ci,
+    nps,
+    shared_feedback,
+)
+from analysis.figures.process import (
+    CHECK_STATUSES,
+    MANAGER_MINUTES,
+    RULES,
+    CheckLine,
+    invitation_text,
+    process_check,
+    process_checks,
+    recruitment_check,
+)
+from analysis.figures.sessions import (
+    ALL,
+    FAIR_MINUTES,
+    FIGURE_COLUMNS,
+    FIT_COUNT_COLUMNS,
+    SCORE_COLUMNS,
+    Filters,
+    dug_into,
+    figure_records,
+    filter_by_sessions,
+    filter_feedback,
+    filter_sessions,
+    fit_matrix,
+    held,
+    session_figures,
+    session_minutes,
+)
+from analysis.figures.threads import follow_up_counts, reading_order, with_depth
 
 __all__ = [
-    "ALL", "RECOMMENDED_MINUTES", "FAIR_MINUTES", "FIGURE_COLUMNS", "FIT_COUNT_COLUMNS",
-    "SCORE_COLUMNS", "Filters", "filter_sessions", "filter_by_sessions", "filter_feedback",
-    "with_depth", "session_minutes", "held", "session_figures", "figure_records", "fit_matrix",
-    "dug_into", "t_quantile_975", "mean_ci", "feedback_summary", "nps", "feedback_distribution",
-    "feedback_trend", "recruitment_overview", "attention", "fairness_flags",
-    "fairness_by_recruitment", "Comparison", "COMPARISON_FIGURES", "compare_finalists",
-    "ALPHA_GOOD", "ALPHA_TENTATIVE", "MIN_AGREEMENT_SESSIONS", "agreement", "agreement_reading",
-    "recruitment_agreement", "CHECK_STATUSES", "RULES", "MANAGER_MINUTES", "CheckLine", "process_check",
-    "recruitment_check", "PLAN_ITEMS", "plan_state", "set_plan", "set_max_finalists",
-    "invitation_text",
+    "ALL", "ALPHA_GOOD", "ALPHA_TENTATIVE", "CHECK_STATUSES", "COMPARISON_FIGURES", "CheckLine",
+    "Comparison", "FAIR_MINUTES", "FIGURE_COLUMNS", "FIT_COUNT_COLUMNS", "Filters",
+    "MANAGER_MINUTES", "MIN_AGREEMENT_SESSIONS", "RULES", "SCORE_COLUMNS", "SharedFeedback",
+    "agreement", "agreement_reading", "attention", "compare_finalists", "dug_into",
+    "fairness_by_recruitment", "fairness_flags", "feedback_distribution", "feedback_summary",
+    "feedback_trend", "figure_records", "filter_by_sessions", "filter_feedback", "filter_sessions",
+    "fit_matrix", "follow_up_counts", "held", "invitation_text", "mean_ci", "nps",
+    "process_check", "process_checks", "reading_order", "recruitment_agreement",
+    "recruitment_check", "recruitment_overview", "session_figures", "session_minutes",
+    "shared_feedback", "with_depth",
 ]

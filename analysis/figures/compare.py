@@ -8,16 +8,18 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import NotFound
-from analysis.workbook.schema import FITS, FOUR_FITS
-from analysis.figures.sessions import FAIR_MINUTES
-from analysis.figures.sessions import RECOMMENDED_MINUTES
-from analysis.figures.sessions import _dates
-from analysis.figures.sessions import _fit_codes
-from analysis.figures.sessions import filter_by_sessions
-from analysis.figures.sessions import held
-from analysis.figures.sessions import session_figures
-from analysis.figures.sessions import session_minutes
-from analysis.figures.sessions import with_depth
+from analysis.figures.sessions import (
+    FAIR_MINUTES,
+    _dates,
+    _fit_codes,
+    filter_by_sessions,
+    held,
+    session_figures,
+    session_minutes,
+)
+from analysis.figures.threads import with_depth
+from analysis.format import date_text
+from analysis.workbook.schema import FITS, FOUR_FITS, RECOMMENDED_MINUTES
 
 # --------------------------------------------------------------------------------------------
 # Overview and attention
@@ -87,7 +89,7 @@ def attention(sessions: pd.DataFrame, questions: pd.DataFrame, ratings: pd.DataF
     (model labels below ``low_confidence``; count = questions), ``missing_ratings`` (held
     sessions with fewer ratings than the recruitment's ``required_raters``, default 2;
     count = ratings still missing; skipped when ``ratings`` is None) and ``duration`` (held
-    sessions whose candidate part is outside 30–40 minutes; count = minutes used).
+    sessions whose candidate part is outside `RECOMMENDED_MINUTES`; count = minutes used).
     Columns: kind, recruitment, session_id, count.
     """
     cols = ["kind", "recruitment", "session_id", "count"]
@@ -131,11 +133,6 @@ def attention(sessions: pd.DataFrame, questions: pd.DataFrame, ratings: pd.DataF
 # Finalists side by side
 
 
-def _format_date(value: object) -> str:
-    stamp = pd.Timestamp(value)
-    return stamp.strftime("%d.%m.%Y")
-
-
 def fairness_flags(sessions: pd.DataFrame) -> list[dict]:
     """Where the held finalists of one recruitment did not get the same conditions.
 
@@ -156,7 +153,7 @@ def fairness_flags(sessions: pd.DataFrame) -> list[dict]:
                       "difference": round(float(minutes.max() - minutes.min()), 1)})
     days = sorted(set(_dates(done["date"]).dropna()))
     if len(days) > 1:
-        flags.append({"kind": "day", "dates": ", ".join(_format_date(d) for d in days),
+        flags.append({"kind": "day", "dates": ", ".join(date_text(d) for d in days),
                       "count": len(days)})
     if "manager" in done:
         managers = sorted({str(m).strip() for m in done["manager"].dropna() if str(m).strip()})

@@ -1,37 +1,27 @@
-"""Candidate feedback: means with confidence intervals, cNPS, distributions and the trend.
+"""Candidate feedback: means with confidence intervals, cNPS, distributions and the trend, and
+`shared_feedback`, the same figures as they may be shown to people (the privacy rules).
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from analysis import config
 from analysis.errors import InputError
+from analysis.figures.sessions import ALL, _dates
 from analysis.workbook.schema import FEEDBACK_ITEMS
-from analysis.figures.sessions import ALL
-from analysis.figures.sessions import _dates
-
-# --------------------------------------------------------------------------------------------
-# Candidate feedback
-
-#: Two-sided 95 % Student t quantiles t(0.975, df) for df = 1..30.
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-         2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-         2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
-_Z975 = 1.959964
 
 
-def t_quantile_975(df: int) -> float:
-    """t(0.975, df): from the table for df ≤ 30, else the Cornish–Fisher expansion
-    z + (z³ + z)/(4·df) + (5z⁵ + 16z³ + 3z)/(96·df²), accurate to 0.001 there (scipy is not a
-    dependency)."""
-    if df < 1:
-        return math.nan
-    if df <= len(_T975):
-        return _T975[df - 1]
-    z = _Z975
-    return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2)
+def _t975(df: np.ndarray | int) -> np.ndarray | float:
+    """The two-sided 95 % Student t quantile t(0.975, df); NaN for df < 1."""
+    from scipy.stats import t as student_t  # loaded on first use: scipy is slow to import
+
+    df = np.asarray(df, dtype="float64")
+    quantile = np.where(df >= 1, student_t.ppf(0.975, np.maximum(df, 1)), np.nan)
+    return float(quantile) if quantile.ndim == 0 else quantile
 
 
 def mean_ci(values: pd.Series) -> tuple[int, float, float, float]:
@@ -43,7 +33,7 @@ def mean_ci(values: pd.Series) -> tuple[int, float, float, float]:
     mean = float(x.mean())
     if n == 1:
         return 1, mean, math.nan, math.nan
-    half = t_quantile_975(n - 1) * float(x.std(ddof=1)) / math.sqrt(n)
+    half = _t975(n - 1) * float(x.std(ddof=1)) / math.sqrt(n)
     return n, mean, mean - half, mean + half
 
 
@@ -67,7 +57,7 @@ def feedback_summary(feedback: pd.DataFrame, min_answers: int = 3) -> pd.DataFra
     table = pd.concat([per.reindex(full), pooled.reindex(
         pd.MultiIndex.from_product([[ALL], list(FEEDBACK_ITEMS)], names=per.index.names))])
     n = table["count"].fillna(0).astype(int).to_numpy()
-    t_values = np.array([t_quantile_975(int(k) - 1) if k > 1 else math.nan for k in n])
+    t_values = _t975(n - 1)
     half = t_values * table["std"].to_numpy() / np.sqrt(np.maximum(n, 1))
     mean = table["mean"].to_numpy()
     items_idx = table.index.get_level_values("item")
@@ -134,3 +124,65 @@ def feedback_trend(feedback: pd.DataFrame, freq: str = "MS") -> pd.DataFrame:
     return out[out["n"] > 0][cols].reset_index(drop=True)
 
 
+# --------------------------------------------------------------------------------------------
+# What may be shown: the privacy rules
+
+
+@dataclass(frozen=True)
+class SharedFeedback:
+    """Candidate feedback as it may be shown to people: in aggregate only, and no number of a
+    group with fewer than ``min_answers`` answers (a mean of two answers tells whose answer it
+    is). Nothing here links an answer to a session, a finalist or a date.
+
+    ``answers`` is the size of the pooled group (the most answered item); while it is below
+    ``min_answers`` nothing should be shown (`enough`). ``summary`` is `feedback_summary` with
+    the mean and interval of every small group withheld (NaN), not only flagged. ``nps`` is
+    None for too few answers. ``distributions`` holds, per item, how many answers gave each
+    value, pooled over the recruitments (per recruitment, a bar of one is one person).
+    ``trend`` keeps only periods with enough answers. ``comments`` come from recruitments with
+    enough answers, sorted by their text, never by date or session.
+    """
+
+    min_answers: int
+    answers: int
+    summary: pd.DataFrame
+    nps: dict | None
+    distributions: dict[str, pd.Series] = field(default_factory=dict)
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comments: list[str] = field(default_factory=list)
+
+    @property
+    def enough(self) -> bool:
+        return self.answers >= self.min_answers
+
+
+def shared_feedback(feedback: pd.DataFrame,
+                    min_answers: int = config.MIN_FEEDBACK_ANSWERS) -> SharedFeedback:
+    """The candidate feedback that may be shown (see `SharedFeedback`).
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"recruitment": ["R", "R"], "experience": [5, 4], "learned": [4, 4],
+    ...                    "fairness": [5, 5], "recommend": [9, 7], "comment": ["Fint", None]})
+    >>> shared = shared_feedback(fb, min_answers=3)
+    >>> shared.enough, shared.nps, shared.comments, shared.summary["mean"].isna().all()
+    (False, None, [], True)
+    """
+    summary = feedback_summary(feedback, min_answers)
+    small = summary["small_sample"].to_numpy()
+    summary = summary.assign(**{col: summary[col].where(~small)
+                                for col in ("mean", "ci_low", "ci_high")})
+    answers = int(summary.loc[summary["overall"], "n"].max()) if len(summary) else 0
+    score = nps(feedback["recommend"]) if "recommend" in feedback else nps(pd.Series(dtype=float))
+    distributions = {item: feedback_distribution(feedback, item).sum(axis=1).rename("count")
+                     for item in FEEDBACK_ITEMS if item in feedback}
+    trend = feedback_trend(feedback)
+    trend = trend[trend["n"] >= min_answers].reset_index(drop=True) if len(trend) else trend
+    per_group = feedback.groupby("recruitment").size()
+    shown = feedback[feedback["recruitment"].isin(per_group[per_group >= min_answers].index)]
+    texts = shown["comment"].dropna().astype(str).str.strip() if "comment" in shown else \
+        pd.Series(dtype=str)
+    comments = sorted((c for c in texts if c), key=str.casefold)
+    return SharedFeedback(min_answers, answers, summary,
+                          score if score["n"] >= min_answers else None, distributions,
+                          trend, comments)

@@ -1,8 +1,10 @@
-"""The method's frame: the process check computed from the data, the planning checklist a
-recruiter ticks off, and the invitation paragraph for the letter to finalists.
+"""The method's frame, checked from the data: for each recruitment, one line per rule, pass,
+warning or unknown (data missing), with a translated reason; and the invitation paragraph for the
+letter to finalists.
 
-`process_check` is pure (frames in, lines out); `recruitment_check` reads what it needs from the
-store. Each `CheckLine` is pass, warning or unknown (data missing), with a translated reason.
+`process_check` is pure (frames in, lines out); `process_checks` runs it for the latest
+recruitments at once and `recruitment_check` for one recruitment read from the store. The
+planning checklist a recruiter ticks off is stored with the recruitment (`analysis.store.planning`).
 """
 from __future__ import annotations
 
@@ -11,20 +13,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping
 
 import pandas as pd
-from sqlalchemy import select
 
-from analysis.errors import InputError, NotFound
-from analysis.figures.sessions import RECOMMENDED_MINUTES, session_minutes
+from analysis.errors import NotFound
+from analysis.figures.sessions import session_minutes
+from analysis.format import date_text
 from analysis.i18n import t
-from analysis.store.models import AuditEvent, Recruitment
+from analysis.workbook.schema import RECOMMENDED_MINUTES
 
 if TYPE_CHECKING:
     from analysis.store.core import Store
 
 __all__ = [
-    "CheckLine", "RULES", "CHECK_STATUSES", "process_check", "recruitment_check", "PLAN_ITEMS",
-    "plan_state", "set_plan", "set_max_finalists", "invitation_text",
-    "MANAGER_MINUTES",
+    "CheckLine", "RULES", "CHECK_STATUSES", "PASS", "WARNING", "UNKNOWN", "MANAGER_MINUTES",
+    "process_check", "process_checks", "recruitment_check", "invitation_text",
 ]
 
 PASS, WARNING, UNKNOWN = "pass", "warning", "unknown"
@@ -51,7 +52,7 @@ class CheckLine:
     params: dict = field(default_factory=dict, hash=False, compare=False)
     more: tuple[tuple[str, dict], ...] = ()
 
-    def label(self, lang: str = "nb") -> str:
+    def rule_text(self, lang: str = "nb") -> str:
         """The rule in words."""
         return t(f"process.rule.{self.rule}", lang)
 
@@ -62,6 +63,7 @@ class CheckLine:
         return " ".join(parts)
 
     def status_text(self, lang: str = "nb") -> str:
+        """The status in words."""
         return t(f"process.status.{self.status}", lang)
 
 
@@ -93,10 +95,6 @@ def _stamp(value: object) -> pd.Timestamp | None:
     return None if pd.isna(stamp) else stamp
 
 
-def _fmt_date(day: dt.date) -> str:
-    return f"{day:%d.%m.%Y}"
-
-
 def _setting(settings: Mapping | pd.Series | None, key: str) -> int:
     value = None if settings is None else settings.get(key)
     return _DEFAULTS[key] if value is None or pd.isna(value) else int(value)
@@ -112,7 +110,7 @@ def process_check(sessions: pd.DataFrame, ratings: pd.DataFrame,
         The recruitment's sessions as `Store.sessions` gives them (session_id, date, start, end,
         manager_minutes, status, second_interview, revealed_at).
     ratings : DataFrame
-        Who handed in and when: session_id, rater, submitted (`analysis.ratings.handed_in`;
+        Who handed in and when: session_id, rater, submitted (`handed_in`;
         scores are not needed).
     recruitment_settings : mapping, optional
         ``required_raters`` (default 2) and ``max_finalists`` (default 3).
@@ -189,8 +187,8 @@ def _same_day(held: pd.DataFrame) -> CheckLine:
     distinct = sorted(set(days))
     if len(distinct) > 1:
         return CheckLine("same_day", WARNING, "several_days",
-                         {"count": len(distinct), "dates": ", ".join(map(_fmt_date, distinct))})
-    return CheckLine("same_day", PASS, "one_day", {"date": _fmt_date(distinct[0]),
+                         {"count": len(distinct), "dates": ", ".join(map(date_text, distinct))})
+    return CheckLine("same_day", PASS, "one_day", {"date": date_text(distinct[0]),
                                                    "n": len(held)})
 
 
@@ -314,6 +312,40 @@ def _second_after(held: pd.DataFrame) -> CheckLine:
     return _line("second_after", findings, ("second_after_ok", {"n": len(held)}))
 
 
+def _check_recruitment(name: str, sessions: pd.DataFrame, handed_in: pd.DataFrame,
+                       settings: pd.DataFrame) -> list[CheckLine]:
+    """`process_check` of recruitment ``name`` out of frames that hold every recruitment."""
+    mine = sessions[(sessions["recruitment"] == name).to_numpy()]
+    rated = handed_in[handed_in["session_id"].isin(mine["session_id"]).to_numpy()]
+    own = settings[(settings["name"] == name).to_numpy()]
+    return process_check(mine, rated, own.iloc[0] if len(own) else None)
+
+
+def process_checks(sessions: pd.DataFrame, handed_in: pd.DataFrame, settings: pd.DataFrame,
+                   latest: int | None = None) -> list[tuple[str, list[CheckLine]]]:
+    """`process_check` for every recruitment in ``sessions``, the latest held first.
+
+    Parameters
+    ----------
+    sessions : DataFrame
+        Sessions of any number of recruitments (`Store.sessions`, filtered or not).
+    handed_in : DataFrame
+        Who handed in a rating and when (`handed_in`).
+    settings : DataFrame
+        The recruitments' settings: ``name``, ``required_raters``, ``max_finalists``
+        (`Store.recruitments`).
+    latest : int, optional
+        Check only this many recruitments, those whose last session is latest.
+
+    Returns
+    -------
+    list of (recruitment, lines)
+    """
+    last = sessions.groupby("recruitment")["date"].max().sort_values(ascending=False)
+    names = last.index[:latest] if latest is not None else last.index
+    return [(name, _check_recruitment(name, sessions, handed_in, settings)) for name in names]
+
+
 def recruitment_check(store: "Store", recruitment: str) -> list[CheckLine]:
     """`process_check` for one recruitment, read from the store as its actor sees it.
 
@@ -325,80 +357,9 @@ def recruitment_check(store: "Store", recruitment: str) -> list[CheckLine]:
     from analysis.store.ratings import handed_in
 
     settings = store.recruitments()
-    mine = settings[settings["name"] == recruitment]
-    if mine.empty:
+    if not (settings["name"] == recruitment).any():
         raise NotFound(f"recruitment {recruitment}")
-    sessions = store.sessions()
-    sessions = sessions[(sessions["recruitment"] == recruitment).to_numpy()]
-    ratings = handed_in(store)
-    ratings = ratings[ratings["session_id"].isin(sessions["session_id"]).to_numpy()]
-    return process_check(sessions, ratings, mine.iloc[0])
-
-
-# ------------------------------------------------------------------------------------------------
-# Planning
-
-#: The planning checklist, in the order of the method's frame (the article's nine points).
-PLAN_ITEMS = ("offered", "finalists_only", "invitation", "room", "time", "same_day",
-              "independent_notes", "manager_agreed", "second_interview_opening")
-
-
-def _recruitment(db, name: str) -> Recruitment:
-    rec = db.scalar(select(Recruitment).where(Recruitment.name == name))
-    if rec is None:
-        raise NotFound(f"recruitment {name}")
-    return rec
-
-
-def plan_state(store: "Store", recruitment: str) -> dict[str, bool]:
-    """Which planning items of ``recruitment`` are ticked (every item in `PLAN_ITEMS`).
-
-    Raises
-    ------
-    NotFound
-        For an unknown recruitment.
-    """
-    store.actor.require("read")
-    with store.engine.connect() as conn:
-        row = conn.execute(select(Recruitment.plan).where(Recruitment.name == recruitment)).first()
-    if row is None:
-        raise NotFound(f"recruitment {recruitment}")
-    saved = row[0] or {}
-    return {item: bool(saved.get(item, False)) for item in PLAN_ITEMS}
-
-
-def set_plan(store: "Store", recruitment: str, ticks: Mapping[str, bool]) -> dict[str, bool]:
-    """Tick or untick planning items; items not named keep their state. Returns the new plan.
-
-    Raises
-    ------
-    PermissionDenied
-        Without permission ``plan``.
-    InputError
-        For an item not in `PLAN_ITEMS`.
-    NotFound
-        For an unknown recruitment.
-    """
-    store.actor.require("plan")
-    unknown = set(ticks) - set(PLAN_ITEMS)
-    if unknown:
-        raise InputError(f"unknown planning items {sorted(unknown)}; expected {PLAN_ITEMS}")
-    with store.transaction() as db:
-        rec = _recruitment(db, recruitment)
-        old = {item: bool((rec.plan or {}).get(item, False)) for item in PLAN_ITEMS}
-        new = {**old, **{k: bool(v) for k, v in ticks.items()}}
-        changed = {k: v for k, v in new.items() if old[k] != v}
-        if changed:
-            rec.plan = new  # a new dict, so the JSON column sees the change
-            db.add(AuditEvent(actor=store.actor.name, role=store.actor.role, action="plan",
-                              target=recruitment, detail=changed))
-    return new
-
-
-def set_max_finalists(store: "Store", recruitment: str, n: int) -> None:
-    """How many finalists ``recruitment`` may have before the process check warns
-    (see `Store.set_recruitment_setting` for what it raises)."""
-    store.set_recruitment_setting(recruitment, "max_finalists", n)
+    return _check_recruitment(recruitment, store.sessions(), handed_in(store), settings)
 
 
 def invitation_text(lang: str = "nb") -> str:

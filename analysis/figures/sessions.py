@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.figures.threads import thread_arrays
+from analysis.format import finalist_names
 from analysis.workbook.schema import FITS, FOUR_FITS, SCORES, parse_time
 
 #: The label of the row that pools every recruitment in `feedback_summary`.
 ALL = "all"
-#: The recommended length of the candidate's part, in minutes (inclusive).
-RECOMMENDED_MINUTES = (30.0, 40.0)
 #: Largest difference in minutes between finalists before `fairness_flags` reports it.
 FAIR_MINUTES = 5.0
 
@@ -101,59 +101,6 @@ def filter_feedback(feedback: pd.DataFrame, sessions: pd.DataFrame,
 
 
 # --------------------------------------------------------------------------------------------
-# Threads and depth
-
-
-def _thread_arrays(questions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Depth, root position (-1 when the chain ends at a missing question) and thread seq.
-
-    Follows every chain one step per round, all questions at once, so the cost is the deepest
-    chain times a vectorised step rather than a loop per question.
-    """
-    n = len(questions)
-    seq = questions["seq"].to_numpy(dtype="int64")
-    fu_raw = pd.to_numeric(questions["follow_up_to"], errors="coerce").to_numpy(dtype="float64")
-    has_fu = ~np.isnan(fu_raw)
-    fu = np.where(has_fu, fu_raw, -1).astype("int64")
-    codes, _ = pd.factorize(questions["session_id"])
-    codes = codes.astype("int64")
-    width = int(max(seq.max(initial=0), fu.max(initial=0))) + 1
-    index = pd.Index(codes * width + seq)
-    parent = np.where(has_fu, index.get_indexer(codes * width + fu), -1)
-    # a question that follows itself would loop forever; treat it as a broken link
-    parent = np.where(parent == np.arange(n), -1, parent)
-
-    depth = np.zeros(n, dtype="int64")
-    root = np.arange(n)
-    thread = seq.copy()
-    active = np.flatnonzero(has_fu)
-    for _ in range(n):  # a cycle (which validation forbids) ends here at the latest
-        if not len(active):
-            break
-        depth[active] += 1
-        p = parent[root[active]]
-        found = p >= 0
-        lost = active[~found]
-        thread[lost] = fu[root[lost]]
-        root[lost] = -1
-        moved = active[found]
-        root[moved] = p[found]
-        thread[moved] = seq[p[found]]
-        active = moved[has_fu[p[found]]]
-    return depth, root, thread
-
-
-def with_depth(questions: pd.DataFrame) -> pd.DataFrame:
-    """``questions`` with ``depth`` (0 without follow_up_to, else the parent's depth + 1) and
-    ``thread`` (the seq of the thread's root question)."""
-    if questions.empty:
-        return questions.assign(depth=pd.Series(dtype="int64"),
-                                thread=pd.Series(dtype="int64"))
-    depth, _, thread = _thread_arrays(questions)
-    return questions.assign(depth=depth, thread=thread)
-
-
-# --------------------------------------------------------------------------------------------
 # Per-session figures
 
 
@@ -214,7 +161,7 @@ def held(sessions: pd.DataFrame) -> pd.DataFrame:
 
 def session_figures(sessions: pd.DataFrame, questions: pd.DataFrame,
                     ratings: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row of figures per held session (see the module docstring of issue 4).
+    """One row of figures per held session.
 
     Columns: session_id, recruitment, candidate, date, manager, questions, n_<fit> for the five
     fits, fits_covered, balance, follow_up_share, threads, max_depth, mean_thread_depth, minutes,
@@ -243,7 +190,7 @@ def session_figures(sessions: pd.DataFrame, questions: pd.DataFrame,
     out["balance"] = _balance(four)
 
     if len(q):
-        depth, root, _ = _thread_arrays(q)
+        depth, root, _ = thread_arrays(q)
         is_root = root == np.arange(len(q))
         max_depth = np.zeros(n_sessions, dtype="int64")
         np.maximum.at(max_depth, pos, depth)
@@ -306,16 +253,6 @@ def figure_records(figures: pd.DataFrame) -> list[dict]:
 # Fit coverage
 
 
-def _labels(frame: pd.DataFrame) -> pd.Series:
-    """Row labels: the candidate, or "candidate (recruitment)" when the name is not unique."""
-    names = frame["candidate"].astype(str)
-    labels = names.where(~names.duplicated(keep=False),
-                         names + " (" + frame["recruitment"].astype(str) + ")")
-    # the same name twice in one recruitment: the session_id tells them apart
-    clash = labels.duplicated(keep=False)
-    return labels.where(~clash, labels + " [" + frame["session_id"].astype(str) + "]")
-
-
 def fit_matrix(questions: pd.DataFrame, sessions: pd.DataFrame,
                normalize: bool = False) -> pd.DataFrame:
     """Candidates × fits: questions per effective fit for every held session.
@@ -330,7 +267,7 @@ def fit_matrix(questions: pd.DataFrame, sessions: pd.DataFrame,
     if normalize:
         total = matrix.sum(axis=1)
         matrix = matrix.div(total.where(total > 0, 1), axis=0)
-    matrix.insert(0, "candidate", _labels(figures).to_numpy())
+    matrix.insert(0, "candidate", finalist_names(figures).to_numpy())
     matrix.index = pd.Index(figures["session_id"], name="session_id")
     return matrix
 
@@ -345,7 +282,7 @@ def dug_into(questions: pd.DataFrame) -> pd.DataFrame:
     cols = ["session_id", "fit", "threads", "follow_ups", "max_depth"]
     if questions.empty:
         return pd.DataFrame(columns=cols)
-    depth, root, _ = _thread_arrays(questions)
+    depth, root, _ = thread_arrays(questions)
     linked = root >= 0
     frame = pd.DataFrame({
         "session_id": questions["session_id"].to_numpy()[linked],

@@ -1,8 +1,8 @@
 """Reports for people: the finalists' comparison workbook and the translated words around the
 figures (figure names, fairness notes, overview headlines) that the pages share.
 
-Every sheet goes through `analysis.io.workbook_bytes`, which neutralises text a spreadsheet would
-run as a formula; the candidates' questions are user text.
+Every sheet goes through `analysis.workbook.writing.workbook_bytes`, which neutralises text a
+spreadsheet would run as a formula; the candidates' questions are user text.
 """
 from __future__ import annotations
 
@@ -14,33 +14,24 @@ import pandas as pd
 
 from analysis.errors import NotFound
 from analysis.figures.compare import COMPARISON_FIGURES, Comparison
+from analysis.format import datetime_text, fit_name, number_text
 from analysis.i18n import t
-from analysis.workbook.schema import FITS, FOUR_FITS, SCORES
+from analysis.workbook.schema import FOUR_FITS, SCORES
 from analysis.workbook.writing import workbook_bytes
 
-#: Figures shown as percentages (they are shares 0–1 in `analysis.metrics`).
+#: Figures shown as percentages (they are shares 0–1 in `analysis.figures`).
 _PERCENT = {"follow_up_share"}
 
 
-def figure_label(name: str, lang: str = "nb") -> str:
-    """The translated name of a figure of `analysis.metrics.session_figures`."""
+def figure_name(name: str, lang: str = "nb") -> str:
+    """The display name of a figure of `analysis.figures.session_figures`."""
     return t(f"report.figure.{name}", lang)
 
 
-def fit_label(fit: object, lang: str = "nb") -> str:
-    """The translated name of a fit; unlabelled questions get "No fit"."""
-    return t(f"fit.{fit}", lang) if fit in FITS else t("report.unlabelled", lang)
-
-
-def number_text(value: float, lang: str = "nb") -> str:
-    """A number as people write it: no ".0" on whole numbers, a decimal comma in Norwegian."""
-    text = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-    return text.replace(".", ",") if lang == "nb" else text
-
-
 def fairness_text(flag: dict, lang: str = "nb") -> str:
-    """One `analysis.metrics.fairness_flags` entry as a sentence."""
-    params = {k: number_text(v, lang) if isinstance(v, float) else v
+    """One `analysis.figures.fairness_flags` entry as a sentence (plain text: a page escapes it
+    before Markdown shows it, for it holds managers' names)."""
+    params = {k: number_text(v, lang, whole=True) if isinstance(v, float) else v
               for k, v in flag.items() if k != "kind"}
     return t(f"report.fairness.{flag['kind']}", lang, **params)
 
@@ -51,10 +42,10 @@ def fairness_lines(flags: list[dict], lang: str = "nb") -> list[str]:
 
 
 def headline_text(headline: dict, lang: str = "nb") -> str:
-    """The one-line headline of `analysis.metrics.recruitment_overview` in ``lang``."""
+    """The one-line headline of `analysis.figures.recruitment_overview` in ``lang``."""
     if headline.get("kind") != "coverage":
         return t("report.headline.no_questions", lang)
-    text = t("report.headline.coverage", lang, fit=fit_label(headline["fit"], lang),
+    text = t("report.headline.coverage", lang, fit=fit_name(headline["fit"], lang),
              share=round(100 * headline["share"]))
     if headline.get("candidate"):
         text += " " + t("report.headline.follow_ups", lang, candidate=headline["candidate"],
@@ -64,7 +55,8 @@ def headline_text(headline: dict, lang: str = "nb") -> str:
 
 def pseudonymise_comparison(comparison: Comparison, sessions: pd.DataFrame,
                             lang: str = "nb") -> Comparison:
-    """The comparison with every finalist shown as "Finalist A/B/C" (see `analysis.privacy`)."""
+    """The comparison with every finalist shown as "Finalist A/B/C" (see
+    `analysis.store.privacy.pseudonymise`)."""
     from analysis.store.privacy import pseudonymise
 
     def swap(frame: pd.DataFrame) -> pd.DataFrame:
@@ -86,7 +78,7 @@ def _figures_sheet(comparison: Comparison, lang: str) -> pd.DataFrame:
             values = (100 * values).round(0)
         elif values.dtype.kind == "f":
             values = values.round(2)
-        out[figure_label(name, lang)] = values.to_numpy()
+        out[figure_name(name, lang)] = values.to_numpy()
     out[t("report.col.session", lang)] = figures["session_id"].to_numpy()
     return out
 
@@ -95,7 +87,7 @@ def _shares_sheet(comparison: Comparison, lang: str) -> pd.DataFrame:
     shares = comparison.shares
     out = pd.DataFrame({t("report.col.finalist", lang): shares["candidate"].to_numpy()})
     for fit in FOUR_FITS:
-        out[t("report.col.share", lang, fit=fit_label(fit, lang))] = \
+        out[t("report.col.share", lang, fit=fit_name(fit, lang))] = \
             (100 * shares[fit]).round(0).to_numpy()
     return out
 
@@ -106,7 +98,7 @@ def _questions_sheet(comparison: Comparison, lang: str) -> pd.DataFrame:
         if "follow_up_to" in q else pd.Series(pd.NA, index=q.index, dtype="Int64")
     return pd.DataFrame({
         t("report.col.finalist", lang): q["candidate"].to_numpy(),
-        t("report.col.fit", lang): [fit_label(f, lang) for f in q["fit"]],
+        t("report.col.fit", lang): [fit_name(f, lang) for f in q["fit"]],
         t("report.col.seq", lang): q["seq"].to_numpy(),
         t("report.col.minute", lang): (q["minute"].to_numpy() if "minute" in q else None),
         t("report.col.follow_up_to", lang): follow.to_numpy(),
@@ -118,12 +110,12 @@ def _questions_sheet(comparison: Comparison, lang: str) -> pd.DataFrame:
 def _about_sheet(comparison: Comparison, lang: str, exported: dt.datetime) -> pd.DataFrame:
     rows = [
         (t("report.about.recruitment", lang), comparison.recruitment),
-        (t("report.about.exported", lang), exported.strftime("%d.%m.%Y %H:%M")),
+        (t("report.about.exported", lang), datetime_text(exported)),
         (t("report.about.finalists", lang), str(len(comparison.figures))),
     ]
-    rows += [(figure_label(name, lang), t(f"report.define.{name}", lang))
+    rows += [(figure_name(name, lang), t(f"report.define.{name}", lang))
              for name in COMPARISON_FIGURES]
-    rows += [(figure_label("score_mean", lang), t("report.define.scores", lang)),
+    rows += [(figure_name("score_mean", lang), t("report.define.scores", lang)),
              ("", t("report.define.neutral", lang))]
     return pd.DataFrame(rows, columns=[t("report.col.item", lang), t("report.col.value", lang)])
 
@@ -139,7 +131,7 @@ def comparison_workbook(comparison: Comparison, lang: str = "nb",
     Parameters
     ----------
     comparison : Comparison
-        From `analysis.metrics.compare_finalists` (pseudonymised first if names must not show).
+        From `analysis.figures.compare_finalists` (pseudonymised first if names must not show).
     lang : {"nb", "en"}
     exported : datetime, optional
         The time written on the about sheet; default now.
@@ -182,7 +174,7 @@ def export_comparison(store, recruitment: str, lang: str = "nb",
                       pseudonyms: bool = False) -> bytes:
     """The comparison workbook of ``recruitment`` read from ``store``, checked and audited.
 
-    Uses only the ratings the actor may see (`analysis.ratings.visible_ratings`: none of a
+    Uses only the ratings the actor may see (`analysis.store.ratings.visible_ratings`: none of a
     session before all its ratings are in or revealed), and records the export in the audit trail.
 
     Raises
@@ -226,5 +218,7 @@ def record_comparison_export(store, recruitment: str, pseudonyms: bool = False) 
 
 
 def _record_export(store, recruitment: str, finalists: int, pseudonyms: bool) -> None:
-    store._record("export", recruitment[:300], kind="comparison", finalists=int(finalists),
+    from analysis.store.audit import record_export
+
+    record_export(store, "comparison", recruitment, finalists=int(finalists),
                   pseudonyms=bool(pseudonyms))

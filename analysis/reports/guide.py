@@ -4,10 +4,13 @@
 not asked about, suggested prompts, the raters' scores once revealed, the finalist's figures next
 to the others', the process check); `guide_pdf`, `guide_docx` and `guide_xlsx` render it. The
 guide shows what the candidate asked and never grades a question as right or wrong.
+
+About 530 lines, over the ~500 a module aims at: the content and its three writers share one list
+of blocks (`guide_blocks`), and the writers are read against it. They can move to a module of
+their own once the writers' handling of control characters has settled.
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +21,18 @@ import pandas as pd
 from analysis.errors import InputError, NotFound
 from analysis.figures.compare import compare_finalists
 from analysis.figures.process import CheckLine, recruitment_check
-from analysis.figures.sessions import with_depth
+from analysis.figures.threads import follow_up_counts, reading_order, with_depth
+from analysis.format import (
+    MISSING,
+    date_text,
+    datetime_text,
+    fit_name,
+    now_text,
+    number_text,
+    percent_text,
+)
 from analysis.i18n import t
+from analysis.store.audit import record_export
 from analysis.store.ratings import (
     handed_in,
     session_states,
@@ -58,7 +71,7 @@ class GuideQuestion:
     text: str
     depth: int
     fit: str | None
-    fit_label: str
+    fit_name: str
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,7 @@ class GuideGroup:
     """The threads whose first question has this fit (None: not labelled yet)."""
 
     fit: str | None
-    label: str
+    fit_name: str
     questions: list[GuideQuestion]
 
 
@@ -109,43 +122,11 @@ class Guide:
 # Content
 
 
-def _thread_order(questions: pd.DataFrame) -> list[int]:
-    """Row positions in reading order: each question followed by its follow-ups, depth first."""
-    seqs = [int(s) for s in questions["seq"]]
-    pos = {s: i for i, s in enumerate(seqs)}
-    children: dict[int, list[int]] = {}
-    roots = []
-    for i, parent in enumerate(questions["follow_up_to"]):
-        if pd.notna(parent) and int(parent) in pos and int(parent) != seqs[i]:
-            children.setdefault(int(parent), []).append(i)
-        else:
-            roots.append(i)
-    order: list[int] = []
-    seen: set[int] = set()
-
-    def visit(i: int) -> None:
-        if i in seen:  # validation forbids cycles; never loop on bad data
-            return
-        seen.add(i)
-        order.append(i)
-        for child in sorted(children.get(seqs[i], []), key=lambda c: seqs[c]):
-            visit(child)
-
-    for root in sorted(roots, key=lambda r: seqs[r]):
-        visit(root)
-    return order
-
-
-def _fit_label(fit: object, lang: str) -> str:
-    return t(f"fit.{fit}", lang) if isinstance(fit, str) and fit in FITS else t(
-        "guide.unlabelled", lang)
-
-
 def _groups(questions: pd.DataFrame, lang: str) -> list[GuideGroup]:
     if questions.empty:
         return []
     q = with_depth(questions.sort_values("seq").reset_index(drop=True))
-    order = _thread_order(q)
+    order = reading_order(q)
     # a thread stays together under the fit of its first question
     root_fit = {int(r.seq): (r.fit if pd.notna(r.fit) else None)
                 for r in q.itertuples() if int(r.depth) == 0}
@@ -155,24 +136,9 @@ def _groups(questions: pd.DataFrame, lang: str) -> list[GuideGroup]:
         fit = row["fit"] if pd.notna(row["fit"]) else None
         group = root_fit.get(int(row["thread"]), fit)
         by_fit.setdefault(group, []).append(GuideQuestion(
-            int(row["seq"]), str(row["question"]), int(row["depth"]), fit, _fit_label(fit, lang)))
+            int(row["seq"]), str(row["question"]), int(row["depth"]), fit, fit_name(fit, lang)))
     ordered = [f for f in FITS if f in by_fit] + ([None] if None in by_fit else [])
-    return [GuideGroup(f, _fit_label(f, lang), by_fit[f]) for f in ordered]
-
-
-def _descendants(questions: pd.DataFrame) -> dict[int, int]:
-    """How many follow-ups hang under each question (its whole sub-thread)."""
-    parent = {int(s): int(p) for s, p in zip(questions["seq"], questions["follow_up_to"])
-              if pd.notna(p)}
-    count = {int(s): 0 for s in questions["seq"]}
-    for seq in parent:
-        seen, node = set(), seq
-        while node in parent and node not in seen:
-            seen.add(node)
-            node = parent[node]
-            if node in count:
-                count[node] += 1
-    return count
+    return [GuideGroup(f, fit_name(f, lang), by_fit[f]) for f in ordered]
 
 
 def _prompts(questions: pd.DataFrame, missing: list[str], lang: str) -> list[str]:
@@ -180,7 +146,8 @@ def _prompts(questions: pd.DataFrame, missing: list[str], lang: str) -> list[str
     prompts = [t("guide.prompt.experience", lang)]
     if questions.empty:
         return prompts + [t("guide.prompt.no_questions", lang)]
-    size = _descendants(questions)
+    # how many follow-ups hang under each question (its whole sub-thread), by seq
+    size = dict(zip(questions["seq"].astype(int), follow_up_counts(questions).tolist()))
     for fit in FOUR_FITS:
         mine = questions[(questions["fit"] == fit).to_numpy()]
         if mine.empty:
@@ -200,15 +167,10 @@ def _prompts(questions: pd.DataFrame, missing: list[str], lang: str) -> list[str
     return prompts
 
 
-def _format_figure(value: object, kind: str, lang: str) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    if kind == "int":
-        return f"{float(value):.0f}"
+def _figure_text(value: object, kind: str, lang: str) -> str:
     if kind == "pct":
-        return f"{100 * float(value):.0f} %"
-    text = f"{float(value):.2f}"
-    return text.replace(".", ",") if lang == "nb" else text
+        return percent_text(value, lang)
+    return number_text(value, lang, 0 if kind == "int" else 2)
 
 
 def _figures(recruitment: str, session_id: str, sessions: pd.DataFrame, questions: pd.DataFrame,
@@ -221,11 +183,11 @@ def _figures(recruitment: str, session_id: str, sessions: pd.DataFrame, question
                          table[table["session_id"] != session_id]])
     rows = {}
     for key, kind in _FIGURES:
-        rows[t(f"guide.figure.{key}", lang)] = [_format_figure(v, kind, lang)
+        rows[t(f"guide.figure.{key}", lang)] = [_figure_text(v, kind, lang)
                                                for v in ordered[key]]
     if comparison.has_scores:
         rows[t("guide.figure.score_mean", lang)] = [
-            _format_figure(v, "dec", lang)
+            _figure_text(v, "dec", lang)
             for v in ordered[[f"score_{s}" for s in SCORES]].mean(axis=1)]
     columns = [names.get(sid, sid) for sid in ordered["session_id"]]
     frame = pd.DataFrame(rows, index=columns).T
@@ -300,14 +262,12 @@ def build_guide(store: "Store", session_id: str, lang: str = "nb",
                    required=int(state["required_raters"]))
     who = handed_in(store, session_id)
     handed = [t("guide.handed_in_line", lang, rater=r.rater,
-                role=t(f"role.{r.role}", lang) if r.role in ("manager", "observer") else "–",
-                when=f"{pd.Timestamp(r.submitted):%d.%m.%Y %H:%M}" if pd.notna(r.submitted)
-                else "–") for r in who.itertuples()]
+                role=t(f"role.{r.role}", lang) if r.role in ("manager", "observer") else MISSING,
+                when=datetime_text(r.submitted)) for r in who.itertuples()]
 
-    held_date = pd.Timestamp(row["date"]) if pd.notna(row["date"]) else None
     return Guide(
         lang=lang, session_id=session_id, candidate=names.get(session_id, session_id),
-        recruitment=recruitment, date=f"{held_date:%d.%m.%Y}" if held_date is not None else "–",
+        recruitment=recruitment, date=date_text(row["date"]),
         status=t(f"status.{row['status']}", lang) if row["status"] in ("held", "declined")
         else str(row["status"]),
         groups=_groups(mine, lang),
@@ -318,7 +278,7 @@ def build_guide(store: "Store", session_id: str, lang: str = "nb",
         handed_in=handed,
         figures=_figures(recruitment, session_id, same, questions, open_ratings, names, lang),
         process=recruitment_check(store, recruitment),
-        generated=f"{dt.datetime.now():%d.%m.%Y %H:%M}",
+        generated=now_text(),
     )
 
 
@@ -330,8 +290,7 @@ def _table_rows(frame: pd.DataFrame) -> list[list[str]]:
     header = [frame.index.name or ""] + [str(c) for c in frame.columns]
     rows = [header]
     for label, values in frame.iterrows():
-        rows.append([str(label)] + ["–" if v is None or (not isinstance(v, str) and pd.isna(v))
-                                    else (f"{v:.0f}" if isinstance(v, float) else str(v))
+        rows.append([str(label)] + [v if isinstance(v, str) else number_text(v, digits=0)
                                     for v in values])
     return rows
 
@@ -353,14 +312,14 @@ def guide_blocks(guide: Guide) -> list[tuple]:
     if not guide.groups:
         b.append(("text", t("guide.no_questions", lang)))
     for group in guide.groups:
-        b.append(("subheading", f"{group.label} ({len(group.questions)})"))
+        b.append(("subheading", f"{group.fit_name} ({len(group.questions)})"))
         for q in group.questions:
-            other = f" [{q.fit_label}]" if q.fit != group.fit else ""
+            other = f" [{q.fit_name}]" if q.fit != group.fit else ""
             prefix = "↳ " if q.depth else ""
             b.append(("item", f"{prefix}{q.seq}. {q.text}{other}", q.depth))
     b.append(("heading", t("guide.section.missing", lang)))
     if guide.missing_fits:
-        b += [("item", t(f"fit.{f}", lang), 0) for f in guide.missing_fits]
+        b += [("item", fit_name(f, lang), 0) for f in guide.missing_fits]
     else:
         b.append(("text", t("guide.all_fits" if guide.groups else "guide.no_questions", lang)))
     b.append(("heading", t("guide.section.ratings", lang)))
@@ -377,7 +336,7 @@ def guide_blocks(guide: Guide) -> list[tuple]:
     else:
         b.append(("table", _table_rows(guide.figures)))
     b.append(("heading", t("guide.section.process", lang)))
-    b += [("item", f"{line.status_text(lang)} – {line.label(lang)}: {line.text(lang)}", 0)
+    b += [("item", f"{line.status_text(lang)} – {line.rule_text(lang)}: {line.text(lang)}", 0)
           for line in guide.process]
     b.append(("small", t("guide.footer", lang, when=guide.generated)))
     return b
@@ -494,7 +453,7 @@ def guide_xlsx(guide: Guide) -> bytes:
     """The guide as an Excel workbook: one sheet per section (text neutralised for Excel)."""
     lang = guide.lang
     questions = pd.DataFrame(
-        [(g.label, q.seq, q.depth, "    " * q.depth + q.text, q.fit_label)
+        [(g.fit_name, q.seq, q.depth, "    " * q.depth + q.text, q.fit_name)
          for g in guide.groups for q in g.questions],
         columns=[t("guide.col.group", lang), t("guide.col.seq", lang), t("guide.col.depth", lang),
                  t("guide.col.question", lang), t("guide.col.fit", lang)])
@@ -506,8 +465,8 @@ def guide_xlsx(guide: Guide) -> bytes:
                                     t("guide.section.ratings", lang)],
         t("guide.col.value", lang): [guide.candidate, guide.recruitment, guide.date,
                                      guide.status,
-                                     ", ".join(t(f"fit.{f}", lang) for f in guide.missing_fits)
-                                     or "–", guide.ratings_status],
+                                     ", ".join(fit_name(f, lang) for f in guide.missing_fits)
+                                     or MISSING, guide.ratings_status],
     })
     sheets = {
         t("guide.sheet.about", lang): about,
@@ -524,7 +483,8 @@ def guide_xlsx(guide: Guide) -> bytes:
     if not guide.figures.empty:
         sheets[t("guide.sheet.figures", lang)] = guide.figures.reset_index()
     sheets[t("guide.sheet.process", lang)] = pd.DataFrame(
-        [(line.label(lang), line.status_text(lang), line.text(lang)) for line in guide.process],
+        [(line.rule_text(lang), line.status_text(lang), line.text(lang))
+         for line in guide.process],
         columns=[t("guide.col.rule", lang), t("guide.col.status", lang),
                  t("guide.col.reason", lang)])
     return workbook_bytes(sheets)
@@ -568,7 +528,7 @@ def record_guide_export(store: "Store", session_id: str, fmt: str, lang: str = "
     if fmt not in FORMATS or lang not in LANGUAGES:
         raise InputError(f"unknown format {fmt!r} or language {lang!r}")
     session_states(store, session_id)  # raises NotFound for an unknown session
-    store._record("export_guide", session_id, format=fmt, lang=lang, pseudonyms=bool(pseudonyms))
+    record_export(store, "guide", session_id, format=fmt, lang=lang, pseudonyms=bool(pseudonyms))
 
 
 def export_guide(store: "Store", session_id: str, fmt: str, lang: str = "nb",

@@ -253,7 +253,7 @@ def actor_for_email(store, email: str | None) -> Actor | None:
 def accounts(store) -> pd.DataFrame:
     """Every account (never the password hash): user name, name, role, active, locked until."""
     guard(store, "accounts")
-    return store._frame(select(Account.username, Account.display_name, Account.role,
+    return store.frame(select(Account.username, Account.display_name, Account.role,
                                Account.active, Account.failed_logins, Account.locked_until,
                                Account.created_at).order_by(Account.username))
 
@@ -351,7 +351,7 @@ def assignments(store, username: str | None = None) -> pd.DataFrame:
         Assignment.username, Assignment.session_key)
     if username is not None:
         stmt = stmt.where(func.lower(Assignment.username) == username.lower())
-    return store._frame(stmt)
+    return store.frame(stmt)
 
 
 def is_assigned(store, username: str, session_key: str) -> bool:

@@ -51,6 +51,34 @@ def refused(store, permission: str) -> None:
     store._record("refused", None, permission=permission)
 
 
+#: What the library takes out of the app for someone, and the action its audit event records.
+EXPORT_ACTIONS = {"comparison": "export", "guide": "export_guide"}
+
+
+def record_export(store, kind: str, target: str, **detail: bool | int | str) -> None:
+    """Record that the actor took personal data out of the app: the comparison workbook of a
+    recruitment (``kind="comparison"``) or a finalist's guide (``"guide"``).
+
+    The store-side half of `record_comparison_export` and `record_guide_export`, which check
+    the target first; the event's action follows from ``kind``, never from the caller.
+
+    Raises
+    ------
+    PermissionDenied
+        Without permission ``export``.
+    InputError
+        For a kind not in `EXPORT_ACTIONS`, or a detail that is not a plain value.
+    """
+    store.actor.require("export")
+    if kind not in EXPORT_ACTIONS:
+        raise InputError(f"unknown export {kind!r}; expected one of {list(EXPORT_ACTIONS)}")
+    if any(not isinstance(value, (bool, int, str)) for value in detail.values()):
+        raise InputError("an export's details are plain values")
+    if EXPORT_ACTIONS[kind] == "export":  # one action for several exports: say which
+        detail = {"kind": kind, **detail}
+    store._record(EXPORT_ACTIONS[kind], target, **detail)
+
+
 def audit_log(store, action: str | None = None, limit: int | None = None) -> pd.DataFrame:
     """The audit trail, newest first (admin only).
 
@@ -68,7 +96,7 @@ def audit_log(store, action: str | None = None, limit: int | None = None) -> pd.
         stmt = stmt.where(AuditEvent.action == action)
     if limit:
         stmt = stmt.limit(int(limit))
-    frame = store._frame(stmt)
+    frame = store.frame(stmt)
     if frame.empty:
         return pd.DataFrame(columns=COLUMNS)
     return frame

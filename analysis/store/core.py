@@ -2,7 +2,12 @@
 
 Every public method checks the acting user's role first (`Actor.require`). Reads return pandas
 frames; writes are single transactions that bump the store's version, which the app uses as its
-cache key.
+cache key. The other modules of `analysis.store` (ratings, accounts, privacy, planning, audit)
+build on the store's public plumbing, `Store.transaction` and `Store.frame`; only they write the
+audit trail, through the store-private `Store._audit` (in a transaction) and `Store._record`.
+
+About 590 lines, over the ~500 a module aims at: the import (`import_validated` and its bulk
+helpers) is one all-or-nothing transaction and reads best in one place with the reads it mirrors.
 """
 from __future__ import annotations
 
@@ -210,7 +215,9 @@ class Store:
         with self.engine.connect() as conn:
             return conn.scalar(select(Meta.value).where(Meta.key == "version")) or 0
 
-    def _frame(self, stmt) -> pd.DataFrame:
+    def frame(self, stmt) -> pd.DataFrame:
+        """The rows of a SELECT as a frame (the one database read of the store's modules; the
+        caller has checked the actor's role)."""
         with self.engine.connect() as conn:
             result = conn.execute(stmt)
             # plain tuples: pandas probes every SQLAlchemy Row for namedtuple fields (2x slower)
@@ -231,13 +238,13 @@ class Store:
     def recruitments(self) -> pd.DataFrame:
         """Recruitments with their settings."""
         self.actor.require("read")
-        return self._frame(select(Recruitment.id, Recruitment.name, Recruitment.required_raters,
+        return self.frame(select(Recruitment.id, Recruitment.name, Recruitment.required_raters,
                                   Recruitment.max_finalists).order_by(Recruitment.name))
 
     def sessions(self) -> pd.DataFrame:
         """One row per session, with its recruitment's name."""
         self.actor.require("read")
-        frame = self._frame(
+        frame = self.frame(
             select(Session.id, Session.key.label("session_id"),
                    Recruitment.name.label("recruitment"), Session.candidate, Session.date,
                    Session.start, Session.end, Session.manager_minutes, Session.status,
@@ -251,7 +258,7 @@ class Store:
         """Every question with its effective fit: a correction, else the workbook's, else the
         model's; ``fit_source`` says which, ``fit_confidence`` is 1.0 for a person's label."""
         self.actor.require("read_questions")
-        frame = self._frame(
+        frame = self.frame(
             select(Question.id, Session.key.label("session_id"), Question.seq, Question.minute,
                    Question.text.label("question"), Question.follow_up_to, Question.fit_workbook,
                    Question.fit_model, Question.fit_confidence.label("model_confidence"),
@@ -274,7 +281,7 @@ class Store:
     def feedback(self) -> pd.DataFrame:
         """Candidate feedback answers with their recruitment (and session when not anonymous)."""
         self.actor.require("read")
-        return self._frame(
+        return self.frame(
             select(Feedback.id, Recruitment.name.label("recruitment"),
                    Session.key.label("session_id"), Feedback.submitted, Feedback.experience,
                    Feedback.learned, Feedback.fairness, Feedback.recommend, Feedback.comment)
@@ -284,7 +291,7 @@ class Store:
 
     def import_log(self) -> pd.DataFrame:
         self.actor.require("read")
-        return self._frame(select(ImportLog).order_by(ImportLog.at.desc()))
+        return self.frame(select(ImportLog).order_by(ImportLog.at.desc()))
 
     # -- importing -----------------------------------------------------------------------------
 
@@ -513,7 +520,7 @@ class Store:
         """Every correction made in the app (the texts feed retraining)."""
         self.actor.require("read_questions")
         # an erased session's corrections keep only a placeholder text: no use for retraining
-        return self._frame(select(Correction.session_key, Correction.seq, Correction.text,
+        return self.frame(select(Correction.session_key, Correction.seq, Correction.text,
                                   Correction.fit, Correction.corrected_by,
                                   Correction.corrected_at)
                            .outerjoin(Session, Session.key == Correction.session_key)

@@ -233,7 +233,7 @@ def retention_due(store, months: int | None = None, today=None) -> pd.DataFrame:
     dates = pd.concat([plausible("date"), plausible("second_interview")], axis=1).max(axis=1)
     last = dates.groupby(sessions["recruitment"]).transform("max")
     if last.isna().any():
-        created = dict(store._frame(select(Recruitment.name, Recruitment.created_at)).itertuples(
+        created = dict(store.frame(select(Recruitment.name, Recruitment.created_at)).itertuples(
             index=False, name=None))
         first_seen = pd.to_datetime(sessions["recruitment"].map(created)).dt.normalize()
         last = last.fillna(first_seen)
@@ -291,14 +291,14 @@ def access_export(store, who: str) -> bytes:
     corrections = store.corrections()
     corrections = corrections[corrections["session_key"].isin(keys)]
     # every rating, even of a session still blind to its raters: the candidate may see all
-    ratings = store._frame(
+    ratings = store.frame(
         select(Session.key.label("session_id"), Rating.rater, Rating.role, Rating.submitted,
                *[getattr(Rating, c) for c in SCORES], Rating.note, Rating.source)
         .join(Session, Rating.session_id == Session.id).where(Session.key.in_(keys))
         .order_by(Session.key, Rating.rater))
-    assigned = store._frame(select(Assignment.username, Assignment.session_key)
+    assigned = store.frame(select(Assignment.username, Assignment.session_key)
                             .where(Assignment.session_key.in_(keys)))
-    events = store._frame(select(AuditEvent.at, AuditEvent.actor, AuditEvent.action,
+    events = store.frame(select(AuditEvent.at, AuditEvent.actor, AuditEvent.action,
                                  AuditEvent.target).where(AuditEvent.target.in_(keys))
                           .order_by(AuditEvent.at))
     sheets = {

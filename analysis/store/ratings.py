@@ -19,7 +19,6 @@ from analysis.errors import InputError, NotFound, PermissionDenied
 from analysis.store.models import (
     Account,
     Assignment,
-    AuditEvent,
     Rating,
     Recruitment,
     Session,
@@ -49,14 +48,6 @@ class RatingLocked(InputError):
 
 # ------------------------------------------------------------------------------------------------
 # Reading
-
-
-def _frame(store: "Store", stmt) -> pd.DataFrame:
-    with store.engine.connect() as conn:
-        result = conn.execute(stmt)
-        # plain tuples: pandas probes every SQLAlchemy Row for namedtuple fields (2x slower)
-        return pd.DataFrame([tuple(row) for row in result.fetchall()],
-                            columns=list(result.keys()))
 
 
 def _own_names(store: "Store") -> set[str]:
@@ -101,7 +92,7 @@ def session_states(store: "Store", session_id: str | None = None) -> pd.DataFram
             .order_by(Recruitment.name, Session.date, Session.key))
     if session_id is not None:
         stmt = stmt.where(Session.key == session_id)
-    frame = _frame(store, stmt)
+    frame = store.frame(stmt)
     if session_id is not None and frame.empty:
         raise NotFound(f"session {session_id}")
     required = frame["required_raters"].fillna(2).astype(int)
@@ -130,7 +121,7 @@ def handed_in(store: "Store", session_id: str | None = None) -> pd.DataFrame:
     if session_id is not None:
         session_states(store, session_id)  # raises NotFound for an unknown session
         stmt = stmt.where(Session.key == session_id)
-    return _frame(store, stmt)
+    return store.frame(stmt)
 
 
 def _all_ratings(store: "Store", session_id: str | None = None) -> pd.DataFrame:
@@ -141,7 +132,7 @@ def _all_ratings(store: "Store", session_id: str | None = None) -> pd.DataFrame:
             .join(Session, Rating.session_id == Session.id).order_by(Session.key, Rating.rater))
     if session_id is not None:
         stmt = stmt.where(Session.key == session_id)
-    return _frame(store, stmt)
+    return store.frame(stmt)
 
 
 def visible_ratings(store: "Store", session_id: str | None = None) -> pd.DataFrame:
@@ -211,12 +202,6 @@ def side_by_side(ratings: pd.DataFrame, session_id: str) -> pd.DataFrame:
 # Writing
 
 
-def _audit(store: "Store", db, action: str, target: str, **detail: object) -> None:
-    """An audit event in the same transaction as the change it records."""
-    db.add(AuditEvent(actor=store.actor.name, role=store.actor.role, action=action,
-                      target=target, detail=detail))
-
-
 def _session_row(db, session_id: str) -> Session:
     row = db.scalar(select(Session).where(Session.key == session_id))
     if row is None:
@@ -259,7 +244,7 @@ def submit_rating(store: "Store", session_id: str, rater: str, role: str,
     role : str
         ``manager`` or ``observer``.
     scores : mapping
-        All five criteria (`analysis.schema.SCORES`), whole numbers 1–5.
+        All five criteria (`analysis.workbook.schema.SCORES`), whole numbers 1–5.
     note : str, optional
 
     Raises
@@ -307,7 +292,7 @@ def submit_rating(store: "Store", session_id: str, rater: str, role: str,
         existing.source = "app"
         for name, value in clean.items():
             setattr(existing, name, value)
-        _audit(store, db, "rate", session_id, rater=rater, role=role)
+        store._audit(db, "rate", session_id, rater=rater, role=role)
 
 
 def reveal(store: "Store", session_id: str) -> dt.datetime:
@@ -329,7 +314,7 @@ def reveal(store: "Store", session_id: str) -> dt.datetime:
             session.revealed_at = utcnow()
             session.revealed_by = store.actor.name
             n = db.scalar(select(func.count(Rating.id)).where(Rating.session_id == session.id))
-            _audit(store, db, "reveal_ratings", session_id, handed_in=int(n or 0))
+            store._audit(db, "reveal_ratings", session_id, handed_in=int(n or 0))
         return session.revealed_at
 
 
@@ -337,9 +322,3 @@ def set_required_raters(store: "Store", recruitment: str, n: int) -> None:
     """How many ratings a session of ``recruitment`` needs before they are shown
     (see `Store.set_recruitment_setting` for what it raises)."""
     store.set_recruitment_setting(recruitment, "required_raters", n)
-
-
-# ------------------------------------------------------------------------------------------------
-# Agreement
-
-

@@ -1,0 +1,186 @@
+"""How Omvendt writes things for people, once: numbers, shares, dates, fit names, finalists' and
+sessions' display names, and user text inside Markdown or chart labels.
+
+The pages, the exports and the command line all format through here, so a figure reads the same
+on the screen, in the guide and in the comparison workbook. Norwegian writes a decimal comma and
+a space before the percent sign ("4,5", "45 %"); English a point and no space ("4.5", "45%").
+Dates are written day first in both languages (the product's users are Norwegian).
+
+Two words are kept apart: a fit's **code** (``job``, what the store holds) and its **display
+name** (``Person–Job``, what people read; `fit_name`). A finalist's display name is their name,
+or a pseudonym when names are hidden (`finalist_names`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import pandas as pd
+
+from analysis.i18n import t
+from analysis.workbook.schema import FITS
+
+#: What a missing number or date is shown as.
+MISSING = "–"
+#: How dates and times are written (strftime).
+DATE_FORMAT = "%d.%m.%Y"
+DATETIME_FORMAT = "%d.%m.%Y %H:%M"
+#: The same formats as spreadsheet cell formats and Streamlit's date widgets and columns.
+DATE_PATTERN = "DD.MM.YYYY"
+DATETIME_PATTERN = "DD.MM.YYYY HH:MM"
+TIME_PATTERN = "HH:MM"
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN, NaT and pandas' NA (but not an empty string)."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array is not a missing scalar
+        return False
+
+
+def number_text(value: object, lang: str = "nb", digits: int = 1, *,
+                whole: bool = False) -> str:
+    """A number as people write it in ``lang``: a decimal comma in Norwegian, a point in English.
+
+    Parameters
+    ----------
+    value : number or None
+        Missing values are written as `MISSING`.
+    lang : {"nb", "en"}
+    digits : int
+        Decimals shown.
+    whole : bool
+        Write a whole number without decimals ("5", not "5,0").
+
+    Examples
+    --------
+    >>> number_text(4.25, "nb", 2), number_text(4.25, "en", 2), number_text(5.0, whole=True)
+    ('4,25', '4.25', '5')
+    """
+    if is_missing(value):
+        return MISSING
+    value = float(value)
+    text = f"{value:.0f}" if whole and value.is_integer() else f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "nb" else text
+
+
+def percent_text(share: object, lang: str = "nb", digits: int = 0) -> str:
+    """A share (0–1) as a percentage: "45 %" in Norwegian, "45%" in English.
+
+    Examples
+    --------
+    >>> percent_text(0.45, "nb"), percent_text(0.45, "en"), percent_text(None)
+    ('45 %', '45%', '–')
+    """
+    if is_missing(share):
+        return MISSING
+    text = number_text(100 * float(share), lang, digits)
+    return f"{text} %" if lang == "nb" else f"{text}%"
+
+
+def date_text(value: object) -> str:
+    """A date (date, datetime, Timestamp or ISO text) as dd.mm.yyyy; missing as `MISSING`.
+
+    Examples
+    --------
+    >>> date_text(dt.date(2026, 3, 4)), date_text(None)
+    ('04.03.2026', '–')
+    """
+    stamp = None if is_missing(value) else pd.Timestamp(value)
+    return MISSING if stamp is None or pd.isna(stamp) else stamp.strftime(DATE_FORMAT)
+
+
+def datetime_text(value: object) -> str:
+    """A point in time as dd.mm.yyyy HH:MM; missing as `MISSING`."""
+    stamp = None if is_missing(value) else pd.Timestamp(value)
+    return MISSING if stamp is None or pd.isna(stamp) else stamp.strftime(DATETIME_FORMAT)
+
+
+def now_text() -> str:
+    """The current local time as `datetime_text` writes it (stamps on exports and guides)."""
+    return datetime_text(dt.datetime.now())
+
+
+def fit_name(fit: object, lang: str = "nb") -> str:
+    """The display name of a fit code ("job" -> "Person–Job"); a question without a fit gets
+    "No fit".
+
+    Examples
+    --------
+    >>> fit_name("job", "en"), fit_name(None, "en")
+    ('Person–Job', 'No fit')
+    """
+    return t(f"fit.{fit}", lang) if isinstance(fit, str) and fit in FITS else t("fit.none", lang)
+
+
+def finalist_names(frame: pd.DataFrame) -> pd.Series:
+    """One display name per session row, unique within ``frame``: the candidate (a name, or the
+    pseudonym already put in its place), then "(recruitment)" when the name repeats, then
+    "[session_id]" when it still does. Needs ``session_id``, ``candidate`` and ``recruitment``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"session_id": ["a", "b", "c"], "candidate": ["Kari", "Kari", "Ola"],
+    ...                   "recruitment": ["R1", "R2", "R1"]})
+    >>> finalist_names(f).tolist()
+    ['Kari (R1)', 'Kari (R2)', 'Ola']
+    """
+    name = frame["candidate"].astype(str)
+    shown = name.where(~name.duplicated(keep=False),
+                       name + " (" + frame["recruitment"].astype(str) + ")")
+    # the same name twice in one recruitment: the session_id tells them apart
+    return shown.where(~shown.duplicated(keep=False),
+                       shown + " [" + frame["session_id"].astype(str) + "]")
+
+
+def session_names(sessions: pd.DataFrame, with_key: bool = False) -> dict[str, str]:
+    """session_id -> "finalist · recruitment · date" (what a session picker shows); with
+    ``with_key`` the session_id comes first (where people type or quote it)."""
+    out = {}
+    for key, candidate, recruitment, day in zip(sessions["session_id"], sessions["candidate"],
+                                                sessions["recruitment"], sessions["date"]):
+        name = f"{candidate} · {recruitment} · {date_text(day)}"
+        out[key] = f"{key} · {name}" if with_key else name
+    return out
+
+
+# Every ASCII punctuation character can be backslash-escaped in CommonMark; escaping all of them
+# leaves no way to start a link, an image, emphasis, a list, a heading, HTML, maths (``$``) or a
+# Streamlit directive (``:red[``).
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n)[ \t\r\n]*")
+#: An invisible character that joins what it stands between (U+2060 WORD JOINER).
+WORD_JOINER = "\u2060"
+# Some Markdown runs after the escapes are gone, on the text itself: GitHub's bare links
+# (``http://``, ``www.``, ``a@b.no``) and the emoji and icon shortcodes (``:smile:``). A word
+# joiner after every ``:`` and ``@`` and inside ``www.`` breaks them and cannot be seen.
+_AFTER_THE_ESCAPES = re.compile(r"([:@])|(?i:(www)(?=\.))")
+
+
+def escape_markdown(text: object) -> str:
+    """User text (a name, a question, a note) as plain text inside Markdown: it renders exactly
+    as written, never as a link (not even a bare web or e-mail address), an image, formatting,
+    HTML, maths or an emoji. Line breaks stay line breaks (and cannot start a block of their
+    own). The only change a reader could find is an invisible `WORD_JOINER` after ``:`` and
+    ``@`` and inside ``www.``, where copying the text carries it along.
+
+    Examples
+    --------
+    >>> print(escape_markdown("![n](http://x/y.png) **b**").replace(WORD_JOINER, "|"))
+    \\!\\[n\\]\\(http\\:|\\/\\/x\\/y\\.png\\) \\*\\*b\\*\\*
+    """
+    if is_missing(text):
+        return MISSING
+    joined = _AFTER_THE_ESCAPES.sub(lambda m: (m.group(1) or m.group(2)) + WORD_JOINER, str(text))
+    escaped = _PUNCTUATION.sub(r"\\\1", joined)
+    return _LINE_BREAK.sub("  \n", escaped.strip(" \t\r\n"))
+
+
+def escape_html(text: object) -> str:
+    """User text as text inside HTML-like labels (Plotly renders ``<a href>``, ``<b>`` and
+    entities in titles, axis labels, legends and hovers)."""
+    return html.escape(str(text), quote=False)
