@@ -222,8 +222,11 @@ async def one_session(port: int, timeout: float, stagger: float) -> list[View]:
     return views
 
 
-async def one_round(port: int, sessions: int, timeout: float, ramp: float) -> list[View]:
-    tasks = [one_session(port, timeout, ramp * i / max(sessions, 1)) for i in range(sessions)]
+async def one_round(ports: list[int], sessions: int, timeout: float,
+                    ramp: float) -> list[View]:
+    # session i goes to replica i mod N, as a sticky load balancer spreads new sessions
+    tasks = [one_session(ports[i % len(ports)], timeout, ramp * i / max(sessions, 1))
+             for i in range(sessions)]
     return [v for views in await asyncio.gather(*tasks) for v in views]
 
 
@@ -236,25 +239,30 @@ def quantile(values: list[float], q: float) -> float:
 
 
 def run(url: str, sessions: int = 25, rounds: int = 2, timeout: float = 120.0,
-        ramp: float = 0.0, log_dir: Path | None = None, settle: float = 0.0) -> dict:
-    """Start a server on ``url``, run ``rounds`` rounds of ``sessions`` concurrent sessions,
-    print a line per round, and return the figures."""
+        ramp: float = 0.0, log_dir: Path | None = None, settle: float = 0.0,
+        replicas: int = 1) -> dict:
+    """Start ``replicas`` servers on ``url``, run ``rounds`` rounds of ``sessions`` concurrent
+    sessions spread over them, print a line per round, and return the figures (CPU and RSS
+    summed over the replicas)."""
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="omvendt-load-"))
-    server = start_server(url, log_dir / "server.log")
+    servers = [start_server(url, log_dir / f"server{i}.log") for i in range(replicas)]
+    ports = [s.port for s in servers]
+    cpu_of = lambda: sum(server_cpu(s.pid) for s in servers)  # noqa: E731
+    rss_of = lambda: sum(server_rss_mb(s.pid) for s in servers)  # noqa: E731
     results: list[dict] = []
     try:
-        rss_start = server_rss_mb(server.pid)
-        print(f"server pid {server.pid} on port {server.port}; RSS at start {rss_start:.0f} MB; "
-              f"load average {load_average()}", flush=True)
+        rss_start = rss_of()
+        print(f"{replicas} server(s) on port(s) {', '.join(map(str, ports))}; RSS at start "
+              f"{rss_start:.0f} MB; load average {load_average()}", flush=True)
         print(f"{'round':>5} {'sessions':>8} {'views':>5} {'p50 s':>6} {'p95 s':>6} {'max s':>6} "
               f"{'errors':>6} {'CPU s/view':>10} {'RSS MB':>7} {'load':>5}", flush=True)
         for r in range(1, rounds + 1):
-            cpu0 = server_cpu(server.pid)
-            views = asyncio.run(one_round(server.port, sessions, timeout, ramp))
-            cpu = server_cpu(server.pid) - cpu0
+            cpu0 = cpu_of()
+            views = asyncio.run(one_round(ports, sessions, timeout, ramp))
+            cpu = cpu_of() - cpu0
             if settle:
                 time.sleep(settle)
-            rss = server_rss_mb(server.pid)
+            rss = rss_of()
             times = [v.seconds for v in views if not v.error]
             errors = [v for v in views if v.error]
             row = {"round": r, "sessions": sessions, "views": len(views),
@@ -273,8 +281,9 @@ def run(url: str, sessions: int = 25, rounds: int = 2, timeout: float = 120.0,
             for e in errors[:5]:
                 print(f"      error on {e.page}: {e.error}", flush=True)
     finally:
-        server.stop()
-    return {"rss_start": rss_start, "rounds": results}
+        for server in servers:
+            server.stop()
+    return {"rss_start": rss_start, "rounds": results, "replicas": replicas}
 
 
 def verdict(figures: dict) -> list[str]:
@@ -306,6 +315,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per page view")
     ap.add_argument("--ramp", type=float, default=0.0,
                     help="seconds over which the sessions start (0: all at once)")
+    ap.add_argument("--replicas", type=int, default=1,
+                    help="app servers on the same store, sessions spread over them")
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="omvendt-load-"))
     try:
@@ -315,7 +326,8 @@ def main(argv: list[str] | None = None) -> dict:
             url = make_store(tmp, args.store_sessions)
             print(f"store: {args.store_sessions} sessions imported in "
                   f"{time.perf_counter() - start:.1f} s", flush=True)
-        figures = run(url, args.sessions, args.rounds, args.timeout, args.ramp, tmp)
+        figures = run(url, args.sessions, args.rounds, args.timeout, args.ramp, tmp,
+                      replicas=args.replicas)
         for line in verdict(figures):
             print("  " + line)
         return figures
