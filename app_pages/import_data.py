@@ -73,10 +73,12 @@ for f in files or []:
         continue
     n_err, n_warn = len(validated.errors), len(validated.warnings)
     if n_err:
-        st.error(ui.tr("ui.import.has_errors", errors=n_err, warnings=n_warn),
+        st.error(ui.tr("ui.import.has_errors", errors=ui.tr("ui.import.n_errors", n=n_err),
+                       warnings=ui.tr("ui.import.n_warnings", n=n_warn)),
                  icon=":material/error:")
     elif n_warn:
-        st.warning(ui.tr("ui.import.has_warnings", warnings=n_warn), icon=":material/warning:")
+        st.warning(ui.tr("ui.import.has_warnings",
+                         warnings=ui.tr("ui.import.n_warnings", n=n_warn)), icon=":material/warning:")
     else:
         st.success(ui.tr("ui.import.ok"), icon=":material/check_circle:")
     if validated.problems:

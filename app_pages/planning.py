@@ -61,7 +61,8 @@ st.caption(ui.tr("ui.planning.process_help"))
 lines = ui.or_stop(recruitment_check, store, recruitment)
 counts = {s: sum(line.status == s for line in lines) for s in CHECK_STATUSES}
 st.markdown(ui.tr("ui.planning.process_summary", passed=counts["pass"],
-                  warnings=counts["warning"], unknown=counts["unknown"]))
+                  warnings=ui.tr("ui.planning.n_warnings", n=counts["warning"]),
+                  unknown=ui.tr("ui.planning.n_unknown", n=counts["unknown"])))
 for line in lines:
     # the reasons quote session ids from the workbook: plain text
     st.markdown(f"{_ICONS[line.status]} **{line.rule_text(ui.lang())}** "

@@ -44,7 +44,7 @@ def cmd_import(args) -> int:
     except WorkbookError as exc:
         print_problems(exc.problems, args.lang)
         errors = sum(p.severity == "error" for p in exc.problems)
-        print(t("cli.import_failed", args.lang, file=args.file, errors=errors), file=sys.stderr)
+        print(t("cli.import_failed", args.lang, file=args.file, n=errors), file=sys.stderr)
         return EXIT_INVALID
     lang = args.lang
     print(t("cli.imported", lang, file=Path(args.file).name))
