@@ -173,4 +173,35 @@ def store() -> Store:
 def cache_key() -> tuple:
     """What every cached read depends on: which store, who reads, and the store's version."""
     s = store()
-    return (s.url, s.actor.name, s.actor.role, s.version())
+    return (s.url, s.actor.name, s.actor.role, _version(s))
+
+
+#: Commits this process made, per engine: a write during a script run re-reads the version.
+_COMMITS: dict[int, int] = {}
+
+
+def _version(s: Store) -> int:
+    """The store's version, read from the database once per script run rather than by each of
+    a page's ~10 cached reads (each read cost 1-2 ms: docs/SCALING.md). A write in this process
+    during the run reads it again; a write elsewhere (another replica) shows on the next run."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    run = getattr(ctx, "parallel_coordinator", None)  # a new object for every script run
+    if run is None:
+        return s.version()
+    engine = s.engine
+    if id(engine) not in _COMMITS:
+        from sqlalchemy import event
+
+        _COMMITS[id(engine)] = 0
+
+        def _committed(_conn) -> None:
+            _COMMITS[id(engine)] += 1
+
+        event.listen(engine, "commit", _committed)
+    mark = (s.url, _COMMITS[id(engine)])
+    memo = run.__dict__.setdefault("_omvendt_versions", {})
+    if memo.get(s.url, (None,))[0] != mark:
+        memo[s.url] = (mark, s.version())
+    return memo[s.url][1]
