@@ -8,7 +8,8 @@ the subpackages are the implementation:
 - ``figures/``: pure functions of the store's frames (coverage, depth, feedback, comparison,
   rater agreement, the process check);
 - ``model/``: the fit classifier (features, training, model files, evaluation, labelling);
-- ``reports/``: the comparison workbook and the second-interview guide;
+- ``reports/``: the comparison workbook and the second-interview guide (its content, and its
+  files: PDF, Word, Excel);
 - ``cli/``: ``python -m analysis <command>``;
 - ``errors``, ``config``, ``i18n``: shared by all of the above;
 - ``format``: how numbers, shares, dates, fit names and display names are written for people,
@@ -252,19 +253,19 @@ _API: dict[str, str] = {
     "comparison_workbook": "analysis.reports.comparison",
     "export_comparison": "analysis.reports.comparison",
     "record_comparison_export": "analysis.reports.comparison",
-    "DEJAVU_DIR": "analysis.reports.guide",
-    "FORMATS": "analysis.reports.guide",
-    "MIME": "analysis.reports.guide",
     "GuideQuestion": "analysis.reports.guide",
     "GuideGroup": "analysis.reports.guide",
     "Guide": "analysis.reports.guide",
     "build_guide": "analysis.reports.guide",
-    "guide_blocks": "analysis.reports.guide",
-    "guide_pdf": "analysis.reports.guide",
-    "guide_docx": "analysis.reports.guide",
-    "guide_xlsx": "analysis.reports.guide",
-    "guide_bytes": "analysis.reports.guide",
-    "guide_file_name": "analysis.reports.guide",
+    "DEJAVU_DIR": "analysis.reports.guide_files",
+    "FORMATS": "analysis.reports.guide_files",
+    "MIME": "analysis.reports.guide_files",
+    "guide_blocks": "analysis.reports.guide_files",
+    "guide_pdf": "analysis.reports.guide_files",
+    "guide_docx": "analysis.reports.guide_files",
+    "guide_xlsx": "analysis.reports.guide_files",
+    "guide_bytes": "analysis.reports.guide_files",
+    "guide_file_name": "analysis.reports.guide_files",
     "record_guide_export": "analysis.reports.guide",
     "export_guide": "analysis.reports.guide",
 }

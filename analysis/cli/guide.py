@@ -8,14 +8,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from analysis.cli.common import EXIT_INVALID
+from analysis.cli.common import EXIT_INVALID, open_store
 
 
 def cmd_guide(args) -> int:
     """Write the guide; exit 2 with a message for an unknown session or output format."""
     from analysis.errors import NotFound
-    from analysis.reports.guide import FORMATS, export_guide
-    from analysis.store.core import Store
+    from analysis.reports.guide import export_guide
+    from analysis.reports.guide_files import FORMATS
 
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")
@@ -24,7 +24,7 @@ def cmd_guide(args) -> int:
               f"{', '.join('.' + f for f in FORMATS)}", file=sys.stderr)
         return EXIT_INVALID
     try:
-        data, _, _ = export_guide(Store(args.db), args.session_id, fmt, args.lang,
+        data, _, _ = export_guide(open_store(args), args.session_id, fmt, args.lang,
                                   args.pseudonyms)
     except NotFound:
         print(f"error: no session {args.session_id!r} in the store; "
