@@ -3,7 +3,8 @@
 - `ui.auth`: who is using the app (team-mode sign-in, roles on pages) and the store they see;
 - `ui.reads`: cached reads keyed on the store's version and the sidebar's filters, and the model;
 - `ui.sidebar`: the shared sidebar (language, filters, pseudonyms);
-- `ui.render`: headers, errors, empty states, charts with their data, tables of figures;
+- `ui.render`: headers, errors, notices, empty states, charts with their data, tables of
+  figures, and user text escaped for Markdown and charts;
 - `ui.language`: the interface language, translations and fit display names.
 
 Pages import this package (``import ui``) and call the names below; everything they compute comes
@@ -14,7 +15,6 @@ from ui.auth import (
     cache_key,
     current_actor,
     require,
-    retention_notice,
     sign_in_gate,
     store,
     team_mode,
@@ -64,6 +64,7 @@ from ui.render import (
     percent,
     plain,
     render_error,
+    retention_notice,
     session_names,
     style_figure,
     tr_markdown,

@@ -148,17 +148,6 @@ def visible_pages(pages: list[tuple[str, str, str, str]]) -> list[tuple[str, str
     return [p for p in pages if actor.can(needs.get(p[1], "read"))]
 
 
-def retention_notice() -> None:
-    """Say on the Overview when candidates' personal data is past retention (admins act on it)."""
-    if not current_actor().can("retention"):
-        return
-    from ui.reads import retention_due_count  # cached per store version (ui.reads imports us)
-
-    due = retention_due_count()
-    if due:
-        st.warning(tr("trust.admin.retention_notice", n=due), icon=":material/auto_delete:")
-
-
 @st.cache_resource(show_spinner=False)
 def _store(url: str, name: str, role: str) -> Store:
     return Store(url, Actor(name, role))
