@@ -105,6 +105,71 @@ def now_text() -> str:
     return datetime_text(dt.datetime.now())
 
 
+#: Month abbreviations as Norwegian and English write them on a chart axis.
+_MONTHS = {
+    "nb": ("jan.", "feb.", "mar.", "apr.", "mai", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.",
+           "des."),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def month_text(value: object, lang: str = "nb") -> str:
+    """A month as an axis tick in ``lang``: "mar. 2026" in Norwegian, "Mar 2026" in English.
+
+    Examples
+    --------
+    >>> month_text(dt.date(2026, 3, 1), "nb"), month_text("2026-05-01", "en")
+    ('mar. 2026', 'May 2026')
+    """
+    stamp = None if is_missing(value) else pd.Timestamp(value)
+    if stamp is None or pd.isna(stamp):
+        return MISSING
+    return f"{_MONTHS.get(lang, _MONTHS['nb'])[stamp.month - 1]} {stamp.year}"
+
+
+def chart_separators(lang: str = "nb") -> str:
+    """Plotly's ``layout.separators`` for ``lang``: the decimal mark, then the thousands mark
+    (a decimal comma and a space in Norwegian)."""
+    return ", " if lang == "nb" else ".,"
+
+
+#: Decimals a number keeps in a CSV download: enough for every figure, none of the float noise.
+CSV_DIGITS = 3
+
+
+def csv_dialect(lang: str = "nb") -> dict[str, str]:
+    """The field separator and decimal mark of a CSV download in ``lang``. Norwegian Excel
+    splits a double-clicked CSV on ``;`` and reads ``0,99`` as a number; English uses ``,``
+    and ``.``.
+
+    Examples
+    --------
+    >>> csv_dialect("nb"), csv_dialect("en")
+    ({'sep': ';', 'decimal': ','}, {'sep': ',', 'decimal': '.'})
+    """
+    return {"sep": ";", "decimal": ","} if lang == "nb" else {"sep": ",", "decimal": "."}
+
+
+def rounded(frame: pd.DataFrame, digits: int = CSV_DIGITS) -> pd.DataFrame:
+    """``frame`` with every float column rounded to ``digits`` decimals (what a download
+    carries: ``0.99``, not ``0.9904129681145392``); other columns unchanged."""
+    floats = [i for i, dtype in enumerate(frame.dtypes) if pd.api.types.is_float_dtype(dtype)]
+    if not floats:
+        return frame
+    out = frame.copy()
+    for i in floats:
+        out.iloc[:, i] = out.iloc[:, i].round(digits)
+    return out
+
+
+def number_formatter(lang: str = "nb", digits: int = 1, *, percent: bool = False):
+    """A one-argument function that writes a cell as `number_text` (or `percent_text` for a
+    share) does: for a table's display (a pandas Styler), so tables and text agree."""
+    if percent:
+        return lambda v: percent_text(v, lang, 0)
+    return lambda v: number_text(v, lang, digits, whole=True)
+
+
 def fit_name(fit: object, lang: str = "nb") -> str:
     """The display name of a fit code ("job" -> "Person–Job"); a question without a fit gets
     "No fit".

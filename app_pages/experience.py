@@ -11,6 +11,7 @@ import streamlit as st
 
 import ui
 from analysis import FEEDBACK_ITEMS, config
+from analysis.format import month_text  # (not yet in the public API: see ui/render.py)
 
 MIN = config.MIN_FEEDBACK_ANSWERS
 #: Most recruitments drawn side by side; more go to the table only.
@@ -115,10 +116,11 @@ trend = shared.trend
 if trend.empty:
     st.caption(ui.tr("ui.experience.no_trend", min=MIN))
 else:
+    months = [month_text(p, ui.lang()) for p in trend["period"]]
     line = go.Figure([
         go.Scatter(x=trend["period"], y=trend[i], name=item_name[i], mode="lines+markers",
-                   line=dict(color=colour), customdata=trend["n"],
-                   hovertemplate="%{x|%Y-%m}: %{y:.2f} (n = %{customdata})<extra>"
+                   line=dict(color=colour), customdata=list(zip(months, trend["n"])),
+                   hovertemplate="%{customdata[0]}: %{y:.2f} (n = %{customdata[1]})<extra>"
                                  + item_name[i] + "</extra>")
         for i, colour in zip(("experience", "learned", "fairness"),
                              ("#1F4E79", "#B5651D", "#6A3D9A"))])
@@ -126,7 +128,9 @@ else:
                        xaxis_title=ui.tr("ui.experience.month"),
                        yaxis_title=ui.tr("ui.experience.mean"))
     line.update_yaxes(range=[1, 5.2])
-    ui.chart_with_data(line, ui.headers(trend.assign(period=trend["period"].dt.strftime("%Y-%m")),
+    # month ticks in the interface language ("mar. 2026"), one per month with data
+    line.update_xaxes(tickvals=list(trend["period"]), ticktext=months)
+    ui.chart_with_data(line, ui.headers(trend.assign(period=months),
                                         {"period": "ui.experience.month", "n": "ui.common.n",
                                          **{i: f"ui.experience.item_{i}"
                                             for i in FEEDBACK_ITEMS}}), "experience_trend")

@@ -1,5 +1,5 @@
 """Ratings: hand in your own rating, see who has handed in, and — once all are in or revealed —
-the ratings side by side; agreement per recruitment. Blindness is enforced in analysis.ratings."""
+the ratings side by side; agreement per recruitment. Blindness is enforced in analysis.store.ratings."""
 from __future__ import annotations
 
 import pandas as pd

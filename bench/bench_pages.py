@@ -1,5 +1,5 @@
 """Page speed: every page rendered with AppTest against a store of 2,000 sessions / ~50,000
-questions (analysis.synth) and against the sample workbook; seconds per page, cold (caches
+questions (bench/synth.py) and against the sample workbook; seconds per page, cold (caches
 emptied, after the store's frames were read once) and again (the same page, store
 unchanged: everything from the caches).
 

@@ -21,7 +21,7 @@ from analysis.reports.comparison import (
 )
 from analysis.store.auth import Actor
 from tests.conftest import minimal_sheets
-from tests.test_metrics import questions_frame, sessions_frame
+from tests.test_figures import questions_frame, sessions_frame
 
 
 def comparison() -> Comparison:

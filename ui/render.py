@@ -20,6 +20,8 @@ from analysis import (
     escape_markdown,
     safe_csv,
 )
+# not yet in analysis/__init__.py's _API (that file has another engineer's change in flight)
+from analysis.format import MISSING, chart_separators, number_formatter
 from ui.auth import current_actor
 from ui.language import lang, tr
 from ui.reads import Data, all_data, data, metric, names, retention_due_count
@@ -168,6 +170,8 @@ def style_figure(fig, height: int | None = None):
     questions) shown as text, never as Plotly's HTML (`chart_text`)."""
     _escape_chart_text(fig)
     fig.layout.template = _template()
+    # decimal and thousands marks of the interface language ("0,5" in Norwegian)
+    fig.layout.separators = chart_separators(lang())
     if height:
         fig.update_layout(height=height)
     return fig
@@ -238,7 +242,7 @@ def chart_with_data(fig, frame: pd.DataFrame, key: str, *, on_select: str | Call
                                 on_select=on_select,
                                 selection_mode=selection_mode, config=PLOT_CONFIG)
     with data_tab:
-        st.dataframe(frame, hide_index=True, key=f"{key}_table")
+        st.dataframe(numbers_styled(frame), hide_index=True, key=f"{key}_table")
         download_csv(frame, key)
     return event
 
@@ -246,7 +250,9 @@ def chart_with_data(fig, frame: pd.DataFrame, key: str, *, on_select: str | Call
 def download_csv(frame: pd.DataFrame, key: str, label_key: str = "ui.common.download_csv") -> None:
     """A CSV download of exactly the table shown, written only when it is clicked (writing
     every table's CSV on every run cost a tenth of a page view's CPU: docs/SCALING.md)."""
-    st.download_button(tr(label_key), lambda: safe_csv(frame), file_name=f"omvendt_{key}.csv",
+    language = lang()  # read now: the file is written later, outside the page's run
+    st.download_button(tr(label_key), lambda: safe_csv(frame, language),
+                       file_name=f"omvendt_{key}.csv",
                        mime="text/csv", key=f"{key}_csv", icon=":material/download:",
                        on_click="ignore")
 
@@ -299,32 +305,51 @@ FIGURE_HEADERS: dict[str, str] = {
 _DEFINED = ("questions", "fits_covered", "balance", "follow_up_share", "max_depth", "minutes")
 
 
+def _figure_digits(col: str) -> int | None:
+    """Decimals a figure is shown with (None: a share, shown as percent)."""
+    if col == "follow_up_share" or str(col).startswith("share_"):
+        return None
+    if col == "balance":
+        return 2
+    if col in ("mean_thread_depth", "minutes", "manager_minutes") or str(col).startswith(
+            "score_"):
+        return 1
+    return 0
+
+
 def figure_config(frame: pd.DataFrame) -> dict:
-    """Column formats for a table of figures under translated headers (shares as percent)."""
+    """Column help for a table of figures under translated headers (the numbers themselves are
+    written by `figure_styler`, in the interface language)."""
     config: dict = {}
     for col in frame.columns:
         if col not in FIGURE_HEADERS:
             continue
         help_text = tr(f"report.define.{col}") if col in _DEFINED else None
-        if col == "follow_up_share" or str(col).startswith("share_"):
-            fmt = "percent"
-        elif col == "balance":
-            fmt = "%.2f"
-        elif col in ("mean_thread_depth", "minutes", "manager_minutes") or col.startswith(
-                "score_"):
-            fmt = "%.1f"
-        else:
-            fmt = None
-        config[tr(FIGURE_HEADERS[col])] = st.column_config.NumberColumn(format=fmt,
-                                                                       help=help_text)
+        config[tr(FIGURE_HEADERS[col])] = st.column_config.Column(help=help_text)
     return config
+
+
+def numbers_styled(table: pd.DataFrame, digits: dict[str, int | None] | None = None,
+                   default: int = 2):
+    """``table`` as a pandas Styler whose numbers are written as the interface language writes
+    them (`analysis.format.number_formatter`: "0,57" in Norwegian); ``digits`` maps a column to
+    its decimals (None: a share in percent). Sorting still uses the numbers."""
+    digits = digits or {}
+    formats = {}
+    for col in table.columns:
+        if col in digits or pd.api.types.is_float_dtype(table[col]):
+            d = digits.get(col, default)
+            formats[col] = number_formatter(lang(), d or 0, percent=d is None)
+    return table.style.format(formats, na_rep=MISSING)
 
 
 def figure_table(frame: pd.DataFrame, columns: list[str], key: str) -> pd.DataFrame:
     """Show ``columns`` of a figures frame under translated headers, with a CSV download; returns
     the table as shown."""
     table = headers(frame, {c: FIGURE_HEADERS[c] for c in columns})
-    st.dataframe(table, hide_index=True, key=f"{key}_table",
+    digits = {tr(FIGURE_HEADERS[c]): _figure_digits(c) for c in columns
+              if c in frame and pd.api.types.is_numeric_dtype(frame[c])}
+    st.dataframe(numbers_styled(table, digits), hide_index=True, key=f"{key}_table",
                  column_config=figure_config(frame[[c for c in columns if c in frame]]))
     download_csv(table, key)
     return table

@@ -271,7 +271,7 @@ class Store:
 
     def ratings(self) -> pd.DataFrame:
         """The ratings this actor may see: blind until a session's ratings are all in or revealed
-        (see `analysis.ratings.visible_ratings`; there is deliberately no unfiltered read)."""
+        (see `analysis.store.ratings.visible_ratings`; there is deliberately no unfiltered read)."""
         from analysis.store.ratings import (
             visible_ratings,  # it imports the models; avoid a cycle
         )

@@ -201,7 +201,7 @@ Index("ix_rating_session", Rating.session_id)
 
 
 # The audit trail is append-only in the database too, not only by convention: a new store gets
-# triggers that refuse UPDATE and DELETE on audit_event (analysis.audit, docs/SECURITY.md).
+# triggers that refuse UPDATE and DELETE on audit_event (analysis.store.audit, docs/SECURITY.md).
 _AUDIT_APPEND_ONLY = {
     "sqlite": [
         "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "

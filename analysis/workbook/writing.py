@@ -67,12 +67,22 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buf.getvalue()
 
 
-def safe_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes (UTF-8 with BOM, so Excel shows æøå) with every text cell neutralised."""
+def safe_csv(frame: pd.DataFrame, lang: str | None = None) -> bytes:
+    """CSV bytes (UTF-8 with BOM, so Excel shows æøå) with every text cell neutralised.
+
+    With ``lang`` the file is written for people in that language's spreadsheet: numbers
+    rounded (`analysis.format.rounded`) and, in Norwegian, ``;`` between fields and a decimal
+    comma (`analysis.format.csv_dialect`). Without it: plain ``,`` and ``.``, unrounded."""
+    from analysis.format import csv_dialect, rounded
+
+    dialect = {} if lang is None else csv_dialect(lang)
+    if lang is not None:
+        frame = rounded(frame)
     # CRLF rows (RFC 4180) make the writer quote any field holding a CR or LF: with bare LF rows
     # a CR inside a field went out unquoted, and a spreadsheet split the row there, starting a
     # fresh cell with whatever followed (e.g. "=1+1") un-neutralised
-    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n",
+                                    **dialect).encode("utf-8-sig")
 
 
 def write_template(target: str | Path | IO[bytes], lang: str = "nb") -> None:
