@@ -8,11 +8,14 @@ import streamlit as st
 import ui
 from analysis import (
     RATER_ROLES,
+    REFUSALS,
     SCORES,
     InputError,
     PermissionDenied,
     datetime_text,
     handed_in,
+    rater_name,
+    rating_rights,
     recruitment_agreement,
     reveal,
     session_states,
@@ -33,10 +36,23 @@ if states.empty:
     ui.empty_state("ui.ratings.no_sessions")
     st.stop()
 
+# who may rate which session is the store's rule (analysis.store.ratings.rating_rights)
+rights = ui.or_stop(rating_rights, store).set_index("session_id")
 labels = ui.session_names(sessions)
+if actor.role == "rater":
+    # a rater sees the sessions they may rate, and those they have rated
+    mine_in = set(visible_ratings(store).query("own")["session_id"])
+    labels = {k: v for k, v in labels.items() if rights.loc[k, "may_rate"] or k in mine_in}
+    if not labels:
+        ui.empty_state("ui.ratings.none_to_rate")
+        st.stop()
+for key in labels:  # declined and erased sessions are marked, and nobody rates them
+    if rights.loc[key, "reason"] in ("declined", "erased"):
+        labels[key] += " · " + ui.tr(f"ui.ratings.mark_{rights.loc[key, 'reason']}")
 session_id = st.selectbox(ui.tr("ui.ratings.session"), list(labels), key="ratings_session",
                           format_func=labels.get)
 state = states.set_index("session_id").loc[session_id]
+right = rights.loc[session_id]
 required, n_in = int(state["required_raters"]), int(state["handed_in"])
 
 # -- who has handed in (everyone may see this) ----------------------------------------------------
@@ -60,17 +76,23 @@ if actor.can("rate"):
     st.subheader(ui.tr("ui.ratings.form_title"))
     if len(own) and state["open"]:
         st.info(ui.tr("ui.ratings.locked"), icon=":material/lock:")
+    elif not right["may_rate"]:
+        st.info(ui.tr(f"ratings.refused.{right['reason']}"), icon=":material/block:")
     else:
+        st.caption(ui.tr("ui.ratings.who_may_rate"))
         mine = own.iloc[0] if len(own) else None
+        roles = tuple(right["roles"])
         role_names = {r: ui.tr(f"role.{r}") for r in RATER_ROLES}
+        # no default role: the rater's own (recorded) role, the only one they may take, or none
+        known = mine["role"] if mine is not None and mine["role"] in roles else (
+            roles[0] if len(roles) == 1 else None)
         with st.form("ratings_form"):
-            rater = st.text_input(ui.tr("ui.ratings.rater"), value=actor.name,
+            rater = st.text_input(ui.tr("ui.ratings.rater"), value=rater_name(store),
                                   key="ratings_rater", disabled=actor.role == "rater",
                                   help=ui.tr("ui.ratings.rater_help"))
-            role = st.radio(ui.tr("ui.ratings.role"), RATER_ROLES, key="ratings_role",
+            role = st.radio(ui.tr("ui.ratings.role"), roles, key="ratings_role",
                             horizontal=True, format_func=role_names.get,
-                            index=RATER_ROLES.index(mine["role"]) if mine is not None and
-                            mine["role"] in RATER_ROLES else 0)
+                            index=None if known is None else roles.index(known))
             scores = {s: st.slider(ui.tr(f"ratings.score.{s}"), 1, 5, key=f"ratings_score_{s}",
                                    value=int(mine[s]) if mine is not None and pd.notna(mine[s])
                                    else 3, help=ui.tr(f"ratings.score_help.{s}"))
@@ -79,11 +101,18 @@ if actor.can("rate"):
                                 value=mine["note"] if mine is not None and
                                 isinstance(mine["note"], str) else "")
             submitted = st.form_submit_button(ui.tr("ui.ratings.submit"), type="primary")
-        if submitted:
+        if submitted and role is None:
+            st.error(ui.tr("ui.ratings.pick_role"), icon=":material/error:")
+        elif submitted:
             try:
                 submit_rating(store, session_id, rater, role, scores, note)
             except PermissionDenied as exc:
-                ui.render_error(exc)
+                code = exc.action.removeprefix("rate_")
+                if exc.action.startswith("rate_") and code in (*REFUSALS, "role",
+                                                                "for_others"):
+                    st.error(ui.tr(f"ratings.refused.{code}"), icon=":material/block:")
+                else:
+                    ui.render_error(exc)
             except InputError as exc:
                 st.error(ui.tr_markdown("ui.ratings.bad_input", detail=str(exc)),
                          icon=":material/error:")

@@ -11,7 +11,7 @@ from analysis import RULES, invitation_text, plan_state, session_states, visible
 from analysis.i18n import t
 from analysis.store.auth import LOCAL, Actor
 from analysis.store.core import Store
-from analysis.store.models import Account
+from analysis.store.models import Account, Assignment
 from analysis.workbook.schema import SCORES
 from tests.conftest import ROOT, FixedLabeller, minimal_sheets, rendered
 
@@ -43,6 +43,9 @@ def closed(empty):
     empty.import_upload(Upload("log.xlsx", workbook_bytes(sheets)), FixedLabeller())
     with empty.transaction() as db:
         db.add(Account(username="per", display_name="Per Leder", role="rater"))
+        # the two raters of A1 (without assignments only its recorded manager Per may rate it)
+        db.add(Assignment(username="per", session_key="A1"))
+        db.add(Assignment(username="Olga Observatør", session_key="A1"))
     return empty
 
 

@@ -13,6 +13,7 @@ from analysis import (
     agreement,
     agreement_reading,
     handed_in,
+    rating_rights,
     recruitment_agreement,
     reveal,
     session_states,
@@ -42,6 +43,9 @@ def _one_rating(store, make_upload, labeller):
     store.import_upload(make_upload(sheets), labeller)
     with store.transaction() as db:
         db.add(Account(username="per", display_name="Per Leder", role="rater"))
+        # the two raters of A1 (without assignments only its recorded manager Per may rate it)
+        db.add(Assignment(username="per", session_key="A1"))
+        db.add(Assignment(username="Olga Observatør", session_key="A1"))
     return store
 
 
@@ -150,20 +154,91 @@ def test_who_may_rate(sqlite_store, make_upload, labeller):
         submit_rating(store.as_actor(OLGA), "A1", "Per Leder", "manager", SCORES_4)
     with pytest.raises(InputError, match="role"):
         submit_rating(store, "A1", "Olga", "boss", SCORES_4)
+    with pytest.raises(InputError, match="role"):
+        submit_rating(store.as_actor(OLGA), "A1", "Olga Observatør", "", SCORES_4)  # no default
     with pytest.raises(NotFound):
         submit_rating(store, "NOPE", "Olga", "observer", SCORES_4)
     # with assignments, a rater may only rate the sessions assigned to them
-    with store.transaction() as db:
-        db.add(Assignment(username="someone", session_key="A1"))
     with pytest.raises(PermissionDenied, match="rate_unassigned"):
-        submit_rating(store.as_actor(OLGA), "A1", "Olga Observatør", "observer", SCORES_4)
-    with store.transaction() as db:
-        db.add(Assignment(username="Olga Observatør", session_key="A1"))
+        submit_rating(store.as_actor(Actor("vic", "rater")), "A1", "vic", "observer", SCORES_4)
     submit_rating(store.as_actor(OLGA), "A1", "Olga Observatør", "observer", SCORES_4)
     # a recruiter may type in a rating handed in on paper
-    submit_rating(store.as_actor(RECRUITER), "A2", "Per Leder", "manager", SCORES_4)
+    submit_rating(store.as_actor(RECRUITER), "A1", "Siri Skriver", "observer", SCORES_4)
     assert session_states(store).set_index("session_id")["handed_in"].to_dict() == {
-        "A1": 2, "A2": 1}
+        "A1": 3, "A2": 0}
+
+
+def _unassigned(store, make_upload, labeller):
+    """A3, held, with no assignments and 1 of 2 ratings in (its manager's, from the workbook);
+    A4 has the observer's rating only. Accounts: per ("Per Leder"), vic, and olga."""
+    sheets = minimal_sheets()
+    more = sheets["Økter"].iloc[[0, 0]].assign(økt_id=["A3", "A4"], kandidat=["Åse", "Bo"])
+    sheets["Økter"] = pd.concat([sheets["Økter"], more], ignore_index=True)
+    sheets["Vurderinger"] = sheets["Vurderinger"].assign(økt_id=["A3", "A4"])
+    store.import_upload(make_upload(sheets), labeller)
+    with store.transaction() as db:
+        db.add(Account(username="per", display_name="Per Leder", role="rater"))
+        db.add(Account(username="olga", display_name="Olga Observatør", role="rater"))
+        db.add(Account(username="vic", display_name="Vic Tor", role="rater"))
+    return store
+
+
+def test_no_throwaway_rating_opens_a_session(store, make_upload, labeller):
+    """Issue 10, defect 2: without assignments (the default) and with 1 of 2 ratings in, a rater
+    the session does not record cannot hand in a rating that would open it, on either database;
+    the other rater's scores stay hidden from them."""
+    store = _unassigned(store, make_upload, labeller)
+    vic = store.as_actor(Actor("vic", "rater"))
+    with pytest.raises(PermissionDenied, match="rate_unrecorded"):
+        submit_rating(vic, "A3", "Vic Tor", "observer", dict.fromkeys(SCORES, 1))
+    assert session_states(store, "A3").iloc[0]["handed_in"] == 1
+    assert visible_ratings(vic, "A3").empty
+    # the session's recorded people may: its manager (as manager only) and a rater already in
+    per = store.as_actor(Actor("per", "rater"))
+    with pytest.raises(PermissionDenied, match="rate_role"):
+        submit_rating(per, "A4", "per", "observer", SCORES_4)
+    submit_rating(per, "A4", "per", "manager", SCORES_4, "Som leder")
+    olga = store.as_actor(Actor("olga", "rater"))
+    with pytest.raises(PermissionDenied, match="rate_unrecorded"):
+        submit_rating(olga, "A3", "olga", "observer", SCORES_4)
+    rights = rating_rights(olga).set_index("session_id")
+    assert rights["may_rate"].to_dict() == {"A1": False, "A2": False, "A3": False, "A4": True}
+    assert rights.loc["A4", "roles"] == ("observer",)
+    assert rights.loc["A2", "reason"] == "declined" and rights.loc["A3", "reason"] == "unrecorded"
+    # A4 is complete now (Olga's workbook rating and Per's): she may no longer change hers
+    with pytest.raises(RatingLocked):
+        submit_rating(olga, "A4", "Olga Observatør", "observer", SCORES_4)
+    # the rating carries the display name, whatever name the rater typed
+    assert "Per Leder" in set(handed_in(store, "A4")["rater"])
+
+
+@pytest.mark.parametrize("actor", [ADMIN, RECRUITER, PER], ids=lambda a: a.role)
+def test_declined_and_erased_sessions_are_rated_by_nobody(sqlite_store, make_upload, labeller,
+                                                          actor):
+    from analysis import erase_candidate
+
+    store = _unassigned(sqlite_store, make_upload, labeller)
+    who = store.as_actor(actor)
+    with pytest.raises(PermissionDenied, match="rate_declined"):
+        submit_rating(who, "A2", "Per Leder", "manager", SCORES_4)  # Ola declined
+    erase_candidate(store, "A3")
+    with pytest.raises(PermissionDenied, match="rate_erased"):
+        submit_rating(who, "A3", "Per Leder", "manager", SCORES_4)
+    rights = rating_rights(who).set_index("session_id")
+    assert rights.loc["A2", "reason"] == "declined" and rights.loc["A3", "reason"] == "erased"
+    assert session_states(store).set_index("session_id")["handed_in"].to_dict() == {
+        "A1": 0, "A2": 0, "A3": 1, "A4": 1}
+
+
+def test_zero_width_and_case_do_not_make_another_rater(sqlite_store, make_upload, labeller):
+    store = _one_rating(sqlite_store, make_upload, labeller)
+    set_required_raters(store, "Driftssjef Bergen", 3)  # stays closed, so hers may change
+    recruiter = store.as_actor(RECRUITER)
+    submit_rating(recruiter, "A1", "Olga Observatør", "observer", SCORES_4, "Første")
+    submit_rating(recruiter, "A1", " olga\u200b observatør ", "observer", SCORES_4, "Andre")
+    assert list(handed_in(store, "A1")["rater"]).count("Olga Observatør") == 1
+    reveal(store, "A1")
+    assert visible_ratings(store, "A1").set_index("rater").loc["Olga Observatør", "note"] == "Andre"
 
 
 def test_required_raters_setting(sqlite_store, make_upload, labeller):

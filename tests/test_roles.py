@@ -83,6 +83,7 @@ def team_template(tmp_path_factory) -> Path:
     store.import_upload(Upload("log.xlsx", _minimal_bytes()), FixedLabeller())
     accounts.create_first_admin(store, "boss", "correct horse battery")
     accounts.create_account(store, "rita", "rater password", "rater")
+    accounts.assign(store, "rita", "A1")  # a rater rates only what is theirs to rate
     return path
 
 

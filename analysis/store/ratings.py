@@ -24,7 +24,8 @@ from analysis.store.models import (
     Session,
     utcnow,
 )
-from analysis.workbook.schema import RATER_ROLES
+from analysis.text import identifier, strip_controls
+from analysis.workbook.schema import ID_LENGTH, RATER_ROLES
 from analysis.workbook.schema import SCORES
 
 if TYPE_CHECKING:  # the store imports this module lazily; avoid the cycle at import time
@@ -50,15 +51,31 @@ class RatingLocked(InputError):
 # Reading
 
 
+def _key(name: object) -> str:
+    """A person's name as ratings are matched: `analysis.text.identifier`, case-folded."""
+    return identifier(str(name or "")).casefold()
+
+
 def _own_names(store: "Store") -> set[str]:
-    """The names a rating by the actor may carry: the user name and the account's display name."""
-    names = {store.actor.name.casefold()}
-    with store.engine.connect() as conn:
-        display = conn.scalar(select(Account.display_name)
-                              .where(Account.username == store.actor.name))
+    """The names a rating by the actor may carry: the user name and the account's display name
+    (matched as `_key`)."""
+    names = {_key(store.actor.name)}
+    display = _display_name(store)
     if display:
-        names.add(display.casefold())
+        names.add(_key(display))
     return names
+
+
+def _display_name(store: "Store") -> str | None:
+    with store.engine.connect() as conn:
+        return conn.scalar(select(Account.display_name)
+                           .where(func.lower(Account.username) == store.actor.name.lower()))
+
+
+def rater_name(store: "Store") -> str:
+    """The name the actor's ratings carry: the account's display name (as raters are named in
+    the workbook, e.g. "Per Leder"), else the user name."""
+    return identifier(_display_name(store) or "") or store.actor.name
 
 
 def session_states(store: "Store", session_id: str | None = None) -> pd.DataFrame:
@@ -162,7 +179,7 @@ def visible_ratings(store: "Store", session_id: str | None = None) -> pd.DataFra
     store.actor.require("read")
     states = session_states(store, session_id)
     raw = _all_ratings(store, session_id)
-    own = raw["rater"].astype(str).str.casefold().isin(_own_names(store))
+    own = raw["rater"].map(_key).isin(_own_names(store))
     is_open = raw["session_id"].isin(set(states.loc[states["open"], "session_id"]))
     out = raw[(is_open | own).to_numpy()].copy()
     out["own"] = own[(is_open | own).to_numpy()].to_numpy()
@@ -229,9 +246,88 @@ def _check_scores(scores: Mapping[str, object]) -> dict[str, int]:
     return out
 
 
+#: Why a session cannot be rated by the actor (translation keys ``ratings.refused.<code>``).
+REFUSALS = ("declined", "erased", "unassigned", "unrecorded")
+
+
+def rating_rights(store: "Store", session_id: str | None = None) -> pd.DataFrame:
+    """Who may rate: per session, whether the store's actor may hand in a rating and in which
+    roles. The rule `submit_rating` enforces, for the Ratings page to say before anyone tries.
+
+    - A declined or erased session is rated by nobody.
+    - Staff (recruiters, admins) may type in anyone's rating of any other session (a rating
+      handed in on paper); they can reveal a session anyway.
+    - A rater rates as themselves only. When the session has assignments, only the raters
+      assigned to it may rate it, in either role. When it has none, only a rater the session
+      records: its manager (the Sessions sheet's ``manager``, as ``manager``) or a rater whose
+      rating of it is already in (in that rating's role). Nobody else can hand in a throwaway
+      rating that opens a session and shows them the others' scores.
+
+    Returns
+    -------
+    DataFrame
+        ``session_id, status, erased, may_rate, roles, reason``: ``roles`` a tuple of the roles
+        the actor may rate in, ``reason`` one of `REFUSALS` when ``may_rate`` is False.
+
+    Raises
+    ------
+    NotFound
+        When ``session_id`` is given and unknown.
+    """
+    store.actor.require("read")
+    with store.engine.connect() as conn:
+        frame = _rights(conn, store, _own_names(store), session_id)
+    if session_id is not None and frame.empty:
+        raise NotFound(f"session {session_id}")
+    return frame
+
+
+def _rights(conn, store: "Store", own: set[str], session_id: str | None) -> pd.DataFrame:
+    """`rating_rights` read through ``conn`` (a connection, or the writing transaction)."""
+    where = [] if session_id is None else [Session.key == session_id]
+    sessions = conn.execute(select(Session.key, Session.status, Session.erased_at,
+                                   Session.manager).where(*where).order_by(Session.key)).all()
+    assigned: dict[str, set[str]] = {}
+    for key, user in conn.execute(select(Assignment.session_key, Assignment.username).where(
+            *([] if session_id is None else [Assignment.session_key == session_id]))):
+        assigned.setdefault(key, set()).add(_key(user))
+    recorded: dict[str, set[str | None]] = {}
+    for key, rater, role in conn.execute(
+            select(Session.key, Rating.rater, Rating.role).select_from(Rating)
+            .join(Session, Rating.session_id == Session.id).where(*where)):
+        if _key(rater) in own:
+            recorded.setdefault(key, set()).add(role)
+    staff = store.actor.role != "rater"
+    me = _key(store.actor.name)
+    rows = []
+    for key, status, erased, manager in sessions:
+        roles: tuple[str, ...] = ()
+        if status == "declined":
+            reason = "declined"
+        elif erased is not None:
+            reason = "erased"
+        elif staff:
+            reason, roles = None, RATER_ROLES
+        elif key in assigned:
+            reason, roles = (None, RATER_ROLES) if me in assigned[key] else ("unassigned", ())
+        else:
+            allowed = set()
+            if manager and _key(manager) in own:
+                allowed.add("manager")
+            for role in recorded.get(key, ()):
+                allowed |= set(RATER_ROLES) if role is None else {role}
+            roles = tuple(r for r in RATER_ROLES if r in allowed)
+            reason = None if roles else "unrecorded"
+        rows.append((key, status, erased is not None, reason is None, roles, reason))
+    return pd.DataFrame(rows, columns=["session_id", "status", "erased", "may_rate", "roles",
+                                       "reason"])
+
+
 def submit_rating(store: "Store", session_id: str, rater: str, role: str,
                   scores: Mapping[str, object], note: str | None = None) -> None:
     """Hand in (or, while the session is closed, change) one rater's rating of a session.
+
+    Who may rate which session, in which role, is `rating_rights`; this enforces it.
 
     Parameters
     ----------
@@ -239,10 +335,10 @@ def submit_rating(store: "Store", session_id: str, rater: str, role: str,
     session_id : str
         The session's workbook id.
     rater : str
-        Who rates. An actor with the ``rater`` role may only rate as themselves and, when the
-        session has assignments, only sessions assigned to them.
+        Who rates (kept as `analysis.text.identifier`). An actor with the ``rater`` role rates as
+        themselves only (their user name or display name); the rating carries `rater_name`.
     role : str
-        ``manager`` or ``observer``.
+        ``manager`` or ``observer``; there is no default.
     scores : mapping
         All five criteria (`analysis.workbook.schema.SCORES`), whole numbers 1–5.
     note : str, optional
@@ -250,8 +346,9 @@ def submit_rating(store: "Store", session_id: str, rater: str, role: str,
     Raises
     ------
     PermissionDenied
-        Without permission ``rate``, or when a rater rates for someone else or an unassigned
-        session.
+        Without permission ``rate``; ``rate_for_others`` when a rater rates for someone else;
+        ``rate_<reason>`` (see `REFUSALS`) when the session may not be rated by the actor, and
+        ``rate_role`` in a role the actor does not have in it.
     InputError
         For a bad role, a missing or out-of-range score or an empty rater name.
     RatingLocked
@@ -261,25 +358,31 @@ def submit_rating(store: "Store", session_id: str, rater: str, role: str,
     """
     actor = store.actor
     actor.require("rate")
-    rater = (rater or "").strip()
+    rater = identifier(rater or "")
     if not rater:
         raise InputError("the rater's name is required")
+    if len(rater) > ID_LENGTH:
+        raise InputError(f"the rater's name is longer than {ID_LENGTH} characters")
     if role not in RATER_ROLES:
         raise InputError(f"unknown role {role!r}; expected one of {RATER_ROLES}")
     clean = _check_scores(scores)
-    note = (note or "").strip() or None
-    if actor.role == "rater" and rater.casefold() not in _own_names(store):
-        raise PermissionDenied("rate_for_others", actor.role)
+    note = strip_controls(note or "").strip() or None
+    own = _own_names(store)
+    if actor.role == "rater":
+        if _key(rater) not in own:
+            raise PermissionDenied("rate_for_others", actor.role)
+        rater = rater_name(store)
+    names = own if actor.role == "rater" else {_key(rater)}
     state = session_states(store, session_id).iloc[0]
     with store.transaction() as db:
         session = _session_row(db, session_id)
-        if actor.role == "rater":
-            assigned = set(db.scalars(select(Assignment.username)
-                                      .where(Assignment.session_key == session_id)))
-            if assigned and actor.name not in assigned:
-                raise PermissionDenied("rate_unassigned", actor.role)
-        existing = db.scalar(select(Rating).where(Rating.session_id == session.id,
-                                                  func.lower(Rating.rater) == rater.lower()))
+        right = _rights(db, store, names, session_id).iloc[0]
+        if not right["may_rate"]:
+            raise PermissionDenied(f"rate_{right['reason']}", actor.role)
+        if role not in right["roles"]:
+            raise PermissionDenied("rate_role", actor.role)
+        existing = next((r for r in db.scalars(select(Rating).where(
+            Rating.session_id == session.id)) if _key(r.rater) in names), None)
         if existing is not None and (state["open"] or session.revealed_at is not None):
             # once the others can see a rating, changing it would undo its independence
             raise RatingLocked(session_id, "revealed" if session.revealed_at else "open")
@@ -292,7 +395,7 @@ def submit_rating(store: "Store", session_id: str, rater: str, role: str,
         existing.source = "app"
         for name, value in clean.items():
             setattr(existing, name, value)
-        store._audit(db, "rate", session_id, rater=rater, role=role)
+        store._audit(db, "rate", session_id, rater=existing.rater, role=role)
 
 
 def reveal(store: "Store", session_id: str) -> dt.datetime:
