@@ -189,8 +189,7 @@ def _version(s: Store) -> int:
             _COMMITS[id(engine)] += 1
 
         event.listen(engine, "commit", _committed)
-    mark = (s.url, _COMMITS[id(engine)])
-    memo = run.__dict__.setdefault("_omvendt_versions", {})
-    if memo.get(s.url, (None,))[0] != mark:
-        memo[s.url] = (mark, s.version())
-    return memo[s.url][1]
+    mark, key = _COMMITS[id(engine)], ("version", s.url)
+    if memo.get(key, (None,))[0] != mark:
+        memo[key] = (mark, s.version())
+    return memo[key][1]

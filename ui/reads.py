@@ -79,7 +79,7 @@ def all_data() -> dict[str, pd.DataFrame | None]:
 
 def data() -> Data:
     """The store's frames, filtered by the sidebar; recomputed only when the store changed."""
-    return _filtered(*cache_key(), filter_key())
+    return _once_per_run("data", (*cache_key(), filter_key()), lambda key: _filtered(*key))
 
 
 # Figures are shared, read-only resources too: st.cache_data would unpickle a private copy for
