@@ -156,7 +156,22 @@ def _store(url: str, name: str, role: str) -> Store:
 def store() -> Store:
     """The store as seen by the current actor (one per URL and actor, shared across sessions)."""
     actor = current_actor()
-    return _store(config.database_url(), actor.name, actor.role)
+    key = (config.database_url(), actor.name, actor.role)
+    memo = run_memo()
+    if memo is None:
+        return _store(*key)
+    if ("store", key) not in memo:  # st.cache_resource's own lookup costs more than this
+        memo[("store", key)] = _store(*key)
+    return memo[("store", key)]
+
+
+def run_memo() -> dict | None:
+    """A dict that lives as long as the current script run (None outside one): what a page asks
+    for several times in one run (the store, its version, the frames) is looked up once."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run = getattr(get_script_run_ctx(), "parallel_coordinator", None)  # new for every run
+    return None if run is None else run.__dict__.setdefault("_omvendt_run_memo", {})
 
 
 def cache_key() -> tuple:
@@ -173,11 +188,8 @@ def _version(s: Store) -> int:
     """The store's version, read from the database once per script run rather than by each of
     a page's ~10 cached reads (each read cost 1-2 ms: docs/SCALING.md). A write in this process
     during the run reads it again; a write elsewhere (another replica) shows on the next run."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    run = getattr(ctx, "parallel_coordinator", None)  # a new object for every script run
-    if run is None:
+    memo = run_memo()
+    if memo is None:
         return s.version()
     engine = s.engine
     if id(engine) not in _COMMITS:

@@ -74,7 +74,21 @@ def _filtered(url: str, name: str, role: str, version: int, filters: tuple) -> D
 
 def all_data() -> dict[str, pd.DataFrame | None]:
     """Every frame of the store, unfiltered (for filter options and pseudonyms)."""
-    return _read(*cache_key())
+    return _once_per_run("all_data", cache_key(), lambda key: _read(*key))
+
+
+def _once_per_run(name: str, key: tuple, read: Any) -> Any:
+    """``read(key)``, looked up once per script run: a page asks for its frames several times,
+    and each st.cache_resource lookup hashes its arguments again (the key holds the store's
+    version, so a write in the run makes a new key)."""
+    from ui.auth import run_memo
+
+    memo = run_memo()
+    if memo is None:
+        return read(key)
+    if (name, key) not in memo:
+        memo[(name, key)] = read(key)
+    return memo[(name, key)]
 
 
 def data() -> Data:
