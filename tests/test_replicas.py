@@ -117,8 +117,9 @@ def _open(page, title_key: str) -> None:
     _settled(page)
 
 
-def _hand_in(page, rater: str, note: str) -> None:
+def _hand_in(page, rater: str, role: str, note: str) -> None:
     page.locator(".st-key-ratings_rater input").fill(rater)
+    page.locator(".st-key-ratings_role").get_by_text(t(f"role.{role}", "nb"), exact=True).click()
     page.locator(".st-key-ratings_note textarea").fill(note)
     page.get_by_role("button", name=t("ui.ratings.submit", "nb")).click()
     _settled(page)
@@ -159,7 +160,7 @@ def test_two_replicas_share_one_store(replicas, chromium):
     # -- a rating handed in on replica one is blind on replica two until all are in -----------
     secret = "Første notat, ikke for andre ennå"
     _open(page1, "ui.ratings.title")
-    _hand_in(page1, "Per Leder", secret)
+    _hand_in(page1, "Per Leder", "manager", secret)
     handed = lambda n: t("ui.ratings.handed_in", "nb", n=n, required=required)  # noqa: E731
     expect(page1.get_by_role("heading", name=handed(1))).to_be_visible(timeout=TIMEOUT_MS)
     _open(page2, "ui.ratings.title")
@@ -170,7 +171,7 @@ def test_two_replicas_share_one_store(replicas, chromium):
     expect(page2.get_by_role("heading", name=t("ui.ratings.side_by_side", "nb"))).to_have_count(0)
 
     # the second rater hands in on replica two: now both replicas show both notes side by side
-    _hand_in(page2, "Olga Observatør", "Andre notat")
+    _hand_in(page2, "Olga Observatør", "observer", "Andre notat")
     expect(page2.get_by_role("heading", name=handed(2))).to_be_visible(timeout=TIMEOUT_MS)
     expect(page2.get_by_text(secret)).to_be_visible(timeout=TIMEOUT_MS)
     _open(page1, "ui.overview.title")
