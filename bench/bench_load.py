@@ -240,7 +240,7 @@ def quantile(values: list[float], q: float) -> float:
 
 def run(url: str, sessions: int = 25, rounds: int = 2, timeout: float = 120.0,
         ramp: float = 0.0, log_dir: Path | None = None, settle: float = 0.0,
-        replicas: int = 1) -> dict:
+        replicas: int = 1, pause: float = 20.0) -> dict:
     """Start ``replicas`` servers on ``url``, run ``rounds`` rounds of ``sessions`` concurrent
     sessions spread over them, print a line per round, and return the figures (CPU and RSS
     summed over the replicas)."""
@@ -257,6 +257,8 @@ def run(url: str, sessions: int = 25, rounds: int = 2, timeout: float = 120.0,
         print(f"{'round':>5} {'sessions':>8} {'views':>5} {'p50 s':>6} {'p95 s':>6} {'max s':>6} "
               f"{'errors':>6} {'CPU s/view':>10} {'RSS MB':>7} {'load':>5}", flush=True)
         for r in range(1, rounds + 1):
+            if r > 1 and pause:  # idle between rounds, longer than a closed tab is kept (15 s)
+                time.sleep(pause)
             cpu0 = cpu_of()
             views = asyncio.run(one_round(ports, sessions, timeout, ramp))
             cpu = cpu_of() - cpu0
@@ -315,6 +317,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per page view")
     ap.add_argument("--ramp", type=float, default=0.0,
                     help="seconds over which the sessions start (0: all at once)")
+    ap.add_argument("--pause", type=float, default=20.0,
+                    help="idle seconds between rounds (longer than the 15 s a closed tab's "
+                         "session is kept, so a round's RSS is what it holds, not the last's)")
     ap.add_argument("--replicas", type=int, default=1,
                     help="app servers on the same store, sessions spread over them")
     args = ap.parse_args(argv)
@@ -327,7 +332,7 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"store: {args.store_sessions} sessions imported in "
                   f"{time.perf_counter() - start:.1f} s", flush=True)
         figures = run(url, args.sessions, args.rounds, args.timeout, args.ramp, tmp,
-                      replicas=args.replicas)
+                      replicas=args.replicas, pause=args.pause)
         for line in verdict(figures):
             print("  " + line)
         return figures
