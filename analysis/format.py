@@ -18,8 +18,7 @@ import re
 
 import pandas as pd
 
-from analysis.i18n import t
-from analysis.workbook.schema import FITS
+from analysis.i18n import has, t
 
 #: What a missing number or date is shown as.
 MISSING = "–"
@@ -92,6 +91,19 @@ def date_text(value: object) -> str:
     """
     stamp = None if is_missing(value) else pd.Timestamp(value)
     return MISSING if stamp is None or pd.isna(stamp) else stamp.strftime(DATE_FORMAT)
+
+
+#: How a date is typed in a workbook, by language: what a validation message quotes.
+TYPED_DATE_FORMAT = {"nb": DATE_FORMAT, "en": "%Y-%m-%d"}
+
+
+def typed_date_text(value: object, lang: str = "nb") -> str:
+    """A date as someone typing it into a workbook in ``lang`` would: "04.03.2026" in Norwegian,
+    "2026-03-04" in English (both are read); missing as `MISSING`."""
+    stamp = None if is_missing(value) else pd.Timestamp(value)
+    if stamp is None or pd.isna(stamp):
+        return MISSING
+    return stamp.strftime(TYPED_DATE_FORMAT.get(lang, DATE_FORMAT))
 
 
 def datetime_text(value: object) -> str:
@@ -179,7 +191,9 @@ def fit_name(fit: object, lang: str = "nb") -> str:
     >>> fit_name("job", "en"), fit_name(None, "en")
     ('Person–Job', 'No fit')
     """
-    return t(f"fit.{fit}", lang) if isinstance(fit, str) and fit in FITS else t("fit.none", lang)
+    # the fit codes are the table's fit.* keys (`analysis.workbook.schema.FITS`), "none" aside
+    known = isinstance(fit, str) and fit != "none" and has(f"fit.{fit}")
+    return t(f"fit.{fit}" if known else "fit.none", lang)
 
 
 def finalist_names(frame: pd.DataFrame) -> pd.Series:

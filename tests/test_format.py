@@ -93,6 +93,12 @@ def test_fit_name_is_the_display_name_of_a_code():
     assert fit_name(None, "nb") == fit_name("nonsense", "nb") == fit_name(float("nan")) == "Uten fit"
 
 
+def test_the_fit_display_names_are_the_fit_codes():
+    from analysis import FITS, table
+
+    assert {key.split(".")[1] for key in table() if key.startswith("fit.")} == {*FITS, "none"}
+
+
 def test_finalist_names_are_unique_and_as_short_as_they_can_be():
     frame = pd.DataFrame({"session_id": ["a", "b", "c", "d"],
                           "candidate": ["Kari", "Kari", "Ola", "Kari"],

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis.i18n import has, t
+from analysis.format import typed_date_text
+from analysis.i18n import LANGUAGES, has, t
 from analysis.text import CONTROL, has_controls, identifier, show_controls, strip_controls
 
 FITS = ("job", "group", "supervisor", "organization", "other")
@@ -456,11 +457,11 @@ def _parse_column(col: Column, raw: pd.Series, rows: pd.Series, sheet: str,
             continue
         day = value.date() if isinstance(value, dt.datetime) else value
         if isinstance(day, dt.date) and not earliest <= day <= latest:
-            # 1900 (a number in a date column) or 2100 would defeat retention (issue 10)
+            # 1900 (a number in a date column) or 2100 would defeat retention
             values.append(None)
             out.add(sheet, rows[idx], col.name, v, "error", "implausible_date",
-                    earliest={"nb": f"{earliest:%d.%m.%Y}", "en": f"{earliest:%Y-%m-%d}"},
-                    latest={"nb": f"{latest:%d.%m.%Y}", "en": f"{latest:%Y-%m-%d}"})
+                    earliest={lang: typed_date_text(earliest, lang) for lang in LANGUAGES},
+                    latest={lang: typed_date_text(latest, lang) for lang in LANGUAGES})
             continue
         values.append(value)
     result = _empty(raw.index)
