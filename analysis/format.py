@@ -67,6 +67,23 @@ def number_text(value: object, lang: str = "nb", digits: int = 1, *,
     return text.replace(".", ",") if lang == "nb" else text
 
 
+def signed_text(value: object, lang: str = "nb", digits: int = 0) -> str:
+    """A number with its sign always written, the minus as a true minus sign ("+40", "−30"):
+    for scores that run from −100 to +100 (candidate NPS).
+
+    Examples
+    --------
+    >>> signed_text(40.0), signed_text(-30.4), signed_text(0), signed_text(None)
+    ('+40', '−30', '0', '–')
+    """
+    if is_missing(value):
+        return MISSING
+    text = number_text(abs(float(value)), lang, digits)
+    if text.strip("0,.") == "":
+        return text
+    return ("+" if float(value) > 0 else "\u2212") + text
+
+
 def percent_text(share: object, lang: str = "nb", digits: int = 0) -> str:
     """A share (0–1) as a percentage: "45 %" in Norwegian, "45%" in English.
 

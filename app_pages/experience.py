@@ -10,8 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from analysis import FEEDBACK_ITEMS, config
-from analysis.format import month_text  # (not yet in the public API: see ui/render.py)
+from analysis import FEEDBACK_ITEMS, NPS_MIN_ANSWERS, config, month_text
 
 MIN = config.MIN_FEEDBACK_ANSWERS
 #: Most recruitments drawn side by side; more go to the table only.
@@ -40,10 +39,16 @@ item_name = {i: ui.tr(f"ui.experience.item_{i}") for i in FEEDBACK_ITEMS}
 score = shared.nps
 cols = st.columns(len(FEEDBACK_ITEMS) + 1)
 if score is not None:
-    cols[0].metric(ui.tr("ui.experience.nps"), f"{score['score']:+.0f}", border=True,
-                   help=ui.tr("ui.experience.nps_help", promoters=score["promoters"],
-                              passives=score["passives"], detractors=score["detractors"],
-                              n=score["n"]))
+    with cols[0]:
+        st.metric(ui.tr("ui.experience.nps"), ui.signed(score["score"]), border=True,
+                  help=ui.tr("ui.experience.nps_help", promoters=score["promoters"],
+                             passives=score["passives"], detractors=score["detractors"],
+                             n=score["n"]))
+        if score["ci_low"] is not None:
+            st.caption(ui.tr("ui.experience.nps_interval", low=ui.signed(score["ci_low"]),
+                             high=ui.signed(score["ci_high"]), n=score["n"]))
+        if score["little_data"]:
+            st.caption(ui.tr("ui.experience.nps_little_data", min=NPS_MIN_ANSWERS))
 else:
     cols[0].metric(ui.tr("ui.experience.nps"), "–", border=True,
                    help=ui.tr("ui.experience.too_few_short", min=MIN))

@@ -11,6 +11,7 @@ from analysis import (
     REFUSALS,
     SCORES,
     InputError,
+    MIN_READING_SESSIONS,
     PermissionDenied,
     datetime_text,
     handed_in,
@@ -162,7 +163,7 @@ else:
 
 # -- agreement -------------------------------------------------------------------------------------
 st.subheader(ui.tr("ui.ratings.agreement"))
-st.caption(ui.tr("ui.ratings.agreement_help"))
+st.caption(ui.tr("ui.ratings.agreement_help", min=MIN_READING_SESSIONS))
 
 
 # Agreement over every recruitment the reader may see: about 10 CPU-seconds on a 2,000-session
@@ -176,10 +177,15 @@ agreement = _agreement(ui.cache_key(), ui.lang())
 if agreement.empty:
     ui.empty_state("ui.ratings.no_agreement")
 else:
-    agreement = agreement.assign(alpha=agreement["alpha"].round(3))
+    # alpha, its interval and n, written in the interface language (analysis/format.py)
+    agreement = agreement.assign(
+        alpha=[ui.number(a, 2) for a in agreement["alpha"]],
+        interval=[ui.number(lo, 2) + " – " + ui.number(hi, 2) if not pd.isna(lo) else "–"
+                  for lo, hi in zip(agreement["alpha_low"], agreement["alpha_high"])])
     st.dataframe(ui.headers(agreement, {
         "recruitment": "ui.ratings.col_recruitment", "criterion_label": "ui.ratings.col_criterion",
-        "alpha": "ui.ratings.col_alpha", "sessions": "ui.ratings.col_sessions",
+        "alpha": "ui.ratings.col_alpha", "interval": "ui.ratings.col_interval",
+        "sessions": "ui.ratings.col_sessions",
         "reading_text": "ui.ratings.col_reading"}), hide_index=True, key="ratings_agreement")
 
 # -- settings --------------------------------------------------------------------------------------

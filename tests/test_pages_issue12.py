@@ -9,6 +9,7 @@ import re
 import pandas as pd
 import pytest
 
+from analysis import MIN_READING_SESSIONS, NPS_MIN_ANSWERS
 from analysis.i18n import t
 from analysis.workbook.writing import workbook_bytes
 from tests.conftest import minimal_sheets
@@ -73,3 +74,27 @@ def test_coverage_csv_is_written_for_the_users_spreadsheet(sample_store, downloa
     assert balance.dtype.kind == "f" and balance.between(0, 1).all()  # numbers, not text
     # rounded: no float noise such as 0.9904129681145392
     assert not re.search(r"\d[.,]\d{4,}", text)
+
+
+def test_agreement_from_few_sessions_shows_n_an_interval_and_too_little_data(sample_store):
+    at = _open("app_pages/ratings.py")
+    _assert_ok(at)
+    table = next(d.value for d in at.dataframe
+                 if t("ui.ratings.col_interval", "nb") in d.value.columns)
+    shown = table[table[t("ui.ratings.col_alpha", "nb")] != "–"]
+    assert len(shown), "the sample has sessions with visible ratings"
+    # a figure from under MIN_READING_SESSIONS sessions is never read as good or low agreement
+    assert (shown[t("ui.ratings.col_sessions", "nb")] < MIN_READING_SESSIONS).all()
+    assert shown[t("ui.ratings.col_reading", "nb")].str.startswith("For lite data").all()
+    assert not shown[t("ui.ratings.col_reading", "nb")].str.contains("God enighet").any()
+    # alpha and its interval with a decimal comma
+    assert shown[t("ui.ratings.col_alpha", "nb")].str.match(r"^−?-?\d,\d\d$").all()
+    assert shown[t("ui.ratings.col_interval", "nb")].str.contains(",").all()
+
+
+def test_cnps_has_an_interval_and_says_when_n_is_small(sample_store):
+    at = _open("app_pages/experience.py")
+    _assert_ok(at)
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("95 % KI: ") for c in captions)
+    assert t("ui.experience.nps_little_data", "nb", min=NPS_MIN_ANSWERS) in captions

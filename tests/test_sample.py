@@ -201,7 +201,7 @@ def test_cli_refuses_a_broken_copy_and_writes_nothing(tmp_path):
     assert "Spørsmål, row 3, follow_up_to [40]" in err
     assert "Vurderinger, row 2, role_insight [9" in err
     assert "Økter, row 4, date [31.02.2026]" in err
-    assert "3 error(s); nothing was imported" in err
+    assert "3 errors; nothing was imported" in err
     summary = _cli("summary", "--db", db, "--json")
     assert json.loads(summary.stdout) == dict.fromkeys(
         ("recruitments", "sessions", "questions", "ratings", "feedback"), 0)

@@ -59,6 +59,7 @@ from ui.render import (
     headers,
     held_figures_or_stop,
     number,
+    numbers_styled,
     or_stop,
     page_header,
     percent,
@@ -66,6 +67,7 @@ from ui.render import (
     render_error,
     retention_notice,
     session_names,
+    signed,
     style_figure,
     tr_markdown,
 )
@@ -77,8 +79,9 @@ __all__ = [
     "clear_caches", "current_actor", "data", "data_or_stop", "download_csv", "empty_state",
     "favicon", "figure_config", "figure_table", "filter_key", "filters", "finalist_names",
     "fit_category_order", "fit_colour_map", "fit_name", "headers", "held_figures_or_stop",
-    "init_state", "labeller_or_none", "lang", "metric", "model", "names", "number", "or_stop",
+    "init_state", "labeller_or_none", "lang", "metric", "model", "names", "number",
+    "numbers_styled", "or_stop",
     "page_header", "percent", "plain", "pseudonyms_on", "render_error", "require",
-    "retention_notice", "session_names", "sidebar", "sign_in_gate", "store", "style_figure",
+    "retention_notice", "session_names", "sidebar", "signed", "sign_in_gate", "store", "style_figure",
     "team_mode", "tr", "tr_markdown", "visible_pages",
 ]

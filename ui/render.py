@@ -17,11 +17,13 @@ from analysis import (
     PermissionDenied,
     WorkbookError,
     escape_html,
+    MISSING,
+    chart_separators,
     escape_markdown,
+    number_formatter,
     safe_csv,
+    signed_text,
 )
-# not yet in analysis/__init__.py's _API (that file has another engineer's change in flight)
-from analysis.format import MISSING, chart_separators, number_formatter
 from ui.auth import current_actor
 from ui.language import lang, tr
 from ui.reads import Data, all_data, data, metric, names, retention_due_count
@@ -273,6 +275,11 @@ def tr_markdown(key: str, **params: object) -> str:
 def percent(value: float | None) -> str:
     """A share as the current language writes it ("45 %" in Norwegian, "45%" in English)."""
     return analysis.percent_text(value, lang())
+
+
+def signed(value: float | None, digits: int = 0) -> str:
+    """A number with its sign ("+40", "−30") in the current language."""
+    return signed_text(value, lang(), digits)
 
 
 def number(value: float | None, digits: int = 1) -> str:

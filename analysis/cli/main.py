@@ -102,13 +102,14 @@ def cmd_seed(args) -> int:
     if _holds_sessions(args.db or config.database_url()):
         print(t("cli.not_seeding", args.lang))
         return 0
-    from analysis.workbook.reading import Upload
+    from analysis.sample import sample_upload
 
     store = open_store(args)
     if store.summary()["sessions"]:
         print(t("cli.not_seeding", args.lang))
         return 0
-    result = store.import_upload(Upload.from_path(config.SAMPLE_WORKBOOK), _labeller_or_none())
+    # dated relative to today, so a newcomer's first page is not a retention warning
+    result = store.import_upload(sample_upload(), _labeller_or_none())
     print(t("cli.seeded", args.lang, counts=result.counts))
     return 0
 

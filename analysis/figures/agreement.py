@@ -1,5 +1,6 @@
 """Agreement between raters: Krippendorff's alpha (ordinal), per recruitment and criterion, over
-open sessions only, with a plain reading of its size.
+open sessions only, with how many sessions it rests on, a bootstrap interval and a plain reading
+of its size, which says "too little data" below `MIN_READING_SESSIONS`.
 """
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ ALPHA_GOOD = 0.8
 ALPHA_TENTATIVE = 0.667
 #: Fewest sessions with two or more ratings before an alpha is computed at all.
 MIN_AGREEMENT_SESSIONS = 2
+#: Fewest sessions before an alpha is read as good, tentative or low. Below it the figure and its
+#: interval are shown, with "too little data": from a handful of sessions one disagreement moves
+#: alpha from 1 to below 0, and the bootstrap interval of 2-4 sessions spans most of [-1, 1].
+#: Five is the smallest recruitment pool (2-3 finalists) times two recruitments.
+MIN_READING_SESSIONS = 5
+#: Bootstrap resamples of the sessions for alpha's interval (percentile, 95 %), with a fixed seed
+#: so that a figure does not change between page views.
+BOOTSTRAP_RESAMPLES = 1000
 
 
 def _alpha(per_session: list[list[int]]) -> float | None:
@@ -42,6 +51,61 @@ def _alpha(per_session: list[list[int]]) -> float | None:
     return None if math.isnan(value) or math.isinf(value) else value
 
 
+def _ordinal_alphas(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Ordinal Krippendorff's alpha for many weightings of the same units at once (the bootstrap):
+    ``counts`` is units x values (how many raters gave each value), ``weights`` resamples x units
+    (how often each unit was drawn). NaN where a resample has no variation. The same formula as
+    the ``krippendorff`` package (coincidences, ordinal distances), vectorised."""
+    m = counts.sum(axis=1)
+    per_unit = (counts[:, :, None] * counts[:, None, :]
+                - np.einsum("uc,ck->uck", counts, np.eye(counts.shape[1])))
+    per_unit = per_unit / np.maximum(m - 1, 1)[:, None, None]
+    o = np.einsum("bu,uck->bck", weights, per_unit)  # coincidences per resample
+    n_c = o.sum(axis=2)
+    n = n_c.sum(axis=1)
+    cum = np.cumsum(n_c, axis=1)
+    # ordinal distance: (sum of n_g for g from c to k, minus half of n_c and n_k) squared
+    c_idx, k_idx = np.meshgrid(np.arange(n_c.shape[1]), np.arange(n_c.shape[1]), indexing="ij")
+    lo, hi = np.minimum(c_idx, k_idx), np.maximum(c_idx, k_idx)
+    between = cum[:, hi] - cum[:, lo] + n_c[:, lo]
+    delta = (between - (n_c[:, c_idx] + n_c[:, k_idx]) / 2) ** 2
+    observed = (o * delta).sum(axis=(1, 2))
+    expected = (n_c[:, :, None] * n_c[:, None, :] * delta).sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(expected > 0, 1 - (n - 1) * observed / expected, np.nan)
+
+
+def alpha_interval(units: list[list[int]], resamples: int = BOOTSTRAP_RESAMPLES,
+                   seed: int = 0) -> tuple[float | None, float | None]:
+    """A 95 % percentile bootstrap interval for `_alpha`, resampling sessions (the units) with
+    replacement; resamples without variation (alpha undefined) are left out. (None, None) below
+    `MIN_AGREEMENT_SESSIONS` sessions or when fewer than half of the resamples give an alpha.
+
+    Examples
+    --------
+    >>> low, high = alpha_interval([[1, 1], [3, 3], [5, 5], [2, 3], [4, 4]])
+    >>> -1 <= low <= high <= 1
+    True
+    """
+    if len(units) < MIN_AGREEMENT_SESSIONS:
+        return None, None
+    lo, hi = SCORE_RANGE
+    counts = np.zeros((len(units), hi - lo + 1))
+    for i, values in enumerate(units):
+        for v in values:
+            counts[i, v - lo] += 1
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(units), (resamples, len(units)))
+    weights = np.zeros((resamples, len(units)))
+    np.add.at(weights, (np.arange(resamples)[:, None], picks), 1)
+    values = _ordinal_alphas(counts, weights)
+    values = values[np.isfinite(values)]
+    if len(values) < resamples / 2:
+        return None, None
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(low), float(high)
+
+
 def agreement(ratings: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
     """Krippendorff's alpha (ordinal) per recruitment and criterion, over open sessions.
 
@@ -56,9 +120,11 @@ def agreement(ratings: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``recruitment, criterion, alpha, sessions, ratings, reading``; ``sessions`` is how many
-        sessions with two or more scores the figure rests on, ``alpha`` is NA when it cannot be
-        computed and ``reading`` is a key for `agreement_reading`.
+        ``recruitment, criterion, alpha, alpha_low, alpha_high, sessions, ratings, reading,
+        little_data``; ``sessions`` is how many sessions with two or more scores the figure
+        rests on (its n), ``alpha`` is NA when it cannot be computed, ``alpha_low`` and
+        ``alpha_high`` its 95 % bootstrap interval (`alpha_interval`), ``reading`` a key for
+        `agreement_reading` and ``little_data`` true below `MIN_READING_SESSIONS` sessions.
 
     Examples
     --------
@@ -81,11 +147,15 @@ def agreement(ratings: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
             units = [u for u in units if len(u) >= 2]
             n_ratings = sum(len(u) for u in units)
             alpha = _alpha(units) if len(units) >= MIN_AGREEMENT_SESSIONS else None
-            rows.append((recruitment, criterion, alpha, len(units), n_ratings,
-                         _reading_key(alpha, len(units), units)))
-    frame = pd.DataFrame(rows, columns=["recruitment", "criterion", "alpha", "sessions",
-                                        "ratings", "reading"])
-    frame["alpha"] = frame["alpha"].astype("Float64")
+            low, high = alpha_interval(units) if alpha is not None else (None, None)
+            rows.append((recruitment, criterion, alpha, low, high, len(units), n_ratings,
+                         _reading_key(alpha, len(units), units),
+                         len(units) < MIN_READING_SESSIONS))
+    frame = pd.DataFrame(rows, columns=["recruitment", "criterion", "alpha", "alpha_low",
+                                        "alpha_high", "sessions", "ratings", "reading",
+                                        "little_data"])
+    for col in ("alpha", "alpha_low", "alpha_high"):
+        frame[col] = frame[col].astype("Float64")
     return frame
 
 
@@ -104,7 +174,16 @@ def _reading_key(alpha: float | None, n_sessions: int, units: list[list[int]]) -
 
 def agreement_reading(key: str, lang: str = "nb", **params: object) -> str:
     """The plain-language reading of an agreement figure (see `agreement`)."""
-    return t(f"agreement.reading.{key}", lang, min=MIN_AGREEMENT_SESSIONS, **params)
+    return t(f"agreement.reading.{key}", lang, min=MIN_AGREEMENT_SESSIONS,
+             min_reading=MIN_READING_SESSIONS, **params)
+
+
+def _reading_text(key: str, little_data: bool, n: int, lang: str) -> str:
+    """A figure's reading; a good, tentative or low alpha from too few sessions reads as "too
+    little data" instead (the size of such an alpha says little)."""
+    if little_data and key in ("good", "tentative", "low"):
+        return agreement_reading("little_data", lang, n=n)
+    return agreement_reading(key, lang)
 
 
 def recruitment_agreement(store: "Store", lang: str = "nb") -> pd.DataFrame:
@@ -113,5 +192,6 @@ def recruitment_agreement(store: "Store", lang: str = "nb") -> pd.DataFrame:
     states = session_states(store)
     frame = agreement(visible_ratings(store), states)
     frame["criterion_label"] = frame["criterion"].map(lambda c: t(f"ratings.score.{c}", lang))
-    frame["reading_text"] = frame["reading"].map(lambda k: agreement_reading(k, lang))
+    frame["reading_text"] = [_reading_text(k, little, n, lang) for k, little, n in
+                             zip(frame["reading"], frame["little_data"], frame["sessions"])]
     return frame

@@ -75,10 +75,25 @@ def feedback_summary(feedback: pd.DataFrame, min_answers: int = 3) -> pd.DataFra
     return out.reset_index(drop=True)
 
 
-def nps(recommend: pd.Series) -> dict:
-    """Candidate NPS of 0–10 answers: % promoters (9–10) − % detractors (0–6).
+#: Fewest answers before a candidate NPS is read without a caveat. Below it the 95 % interval is
+#: wider than about ±30 points for a typical spread of answers, so the score says little on its
+#: own (the page says so next to it).
+NPS_MIN_ANSWERS = 30
 
-    Returns a dict with score (None without answers), promoters, passives, detractors, n.
+
+def nps(recommend: pd.Series) -> dict:
+    """Candidate NPS of 0–10 answers: % promoters (9–10) − % detractors (0–6), with a 95 %
+    interval from the standard NPS variance, ``((p + d) - (p - d)²) / n`` for the shares of
+    promoters ``p`` and detractors ``d`` (normal approximation, clipped to −100..100).
+
+    Returns a dict with score (None without answers), ci_low, ci_high (None below two answers),
+    promoters, passives, detractors, n, and little_data (n below `NPS_MIN_ANSWERS`).
+
+    Examples
+    --------
+    >>> r = nps(pd.Series([10, 9, 8, 3, 10]))
+    >>> r["score"], round(r["ci_low"]), round(r["ci_high"]), r["little_data"]
+    (40.0, -30, 100, True)
     """
     x = pd.to_numeric(recommend, errors="coerce").dropna()
     n = int(len(x))
@@ -86,8 +101,14 @@ def nps(recommend: pd.Series) -> dict:
     detractors = int((x <= 6).sum())
     passives = n - promoters - detractors
     score = 100.0 * (promoters - detractors) / n if n else None
-    return {"score": score, "promoters": promoters, "passives": passives,
-            "detractors": detractors, "n": n}
+    ci_low = ci_high = None
+    if n >= 2:
+        p, d = promoters / n, detractors / n
+        half = 100.0 * 1.96 * math.sqrt(max((p + d) - (p - d) ** 2, 0.0) / n)
+        ci_low, ci_high = max(score - half, -100.0), min(score + half, 100.0)
+    return {"score": score, "ci_low": ci_low, "ci_high": ci_high, "promoters": promoters,
+            "passives": passives, "detractors": detractors, "n": n,
+            "little_data": n < NPS_MIN_ANSWERS}
 
 
 def _item_range(item: str) -> range:
