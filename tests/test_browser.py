@@ -155,9 +155,11 @@ def test_every_page_in_a_browser_with_an_import_of_the_sample(server, browser):
         (server, "data:", "blob:")) else None)
     # a deep link as the server's very first request still gets app.py's sidebar and layout
     page.goto(f"{server}/coverage")
+    # the server's first page imports everything: give it the page timeout, not expect's 5 s
     expect(page.get_by_role("heading", level=1).first).to_have_text(
-        t("ui.coverage.title", "nb"))
-    expect(page.get_by_test_id("stSidebar").get_by_text("English", exact=True)).to_be_visible()
+        t("ui.coverage.title", "nb"), timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stSidebar").get_by_text("English", exact=True)).to_be_visible(
+        timeout=TIMEOUT_MS)
     _settled(page)
     page.goto(server)
     # an empty store opens on the overview, which says what to do
