@@ -39,6 +39,8 @@ EARLIEST_YEAR = _int_env("EARLIEST_YEAR", 2000)
 #: ... to this many days after today. Later dates are refused at import and do not count when
 #: retention finds a recruitment's last date.
 FUTURE_DAYS = _int_env("FUTURE_DAYS", 366)
+#: Hours a team-mode sign-in lasts (the signed cookie's lifetime), across reloads and new tabs.
+SESSION_HOURS = _int_env("SESSION_HOURS", 12)
 
 
 def database_url() -> str:

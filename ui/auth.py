@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis import LOCAL, Actor, Store, config, escape_markdown
+from ui import remember
 from ui.language import tr
 
 
@@ -50,13 +51,23 @@ def sign_in_gate() -> None:
 
     actor = st.session_state.get("signed_in_actor")
     if actor is not None:
-        # a role changed or an account deactivated by an admin takes effect on the next click
+        # a role changed, an account deactivated by an admin or signed out on another device
+        # takes effect on the next click
         fresh = current_account(_sign_in_store(), actor.name)
+        if fresh is not None and not remember.still_valid(_sign_in_store()):
+            remember.forget(None)
+            fresh = None
         if fresh == actor:
             return
         st.session_state.pop("signed_in_actor", None)
         if fresh is not None:
             st.session_state["signed_in_actor"] = fresh
+            return
+    if actor is None and not _secrets_section("auth"):
+        # a reload, a bookmark or a new tab: the browser's signed cookie signs in again
+        restored = remember.restore(_sign_in_store())
+        if restored is not None:
+            st.session_state["signed_in_actor"] = restored
             return
     # the sign-in form as the only page: no menu, and no page reachable by its URL before it
     st.navigation([st.Page(_sign_in_page, title=tr("trust.signin.title"), url_path="signin",
@@ -70,6 +81,7 @@ def _sign_in_page() -> None:
     oidc = bool(_secrets_section("auth"))
     st.title(tr("trust.signin.title"))
     st.caption(tr("trust.signin.lead"))
+    remember.write_cookie()  # cleared after a sign-out
     if oidc:
         if not st.user.is_logged_in:
             st.button(tr("trust.signin.oidc_button"), key="signin_oidc", on_click=st.login,
@@ -104,13 +116,15 @@ def _local_sign_in() -> None:
             st.error(tr(f"trust.signin.{exc.code}", minutes=exc.minutes), icon=":material/lock:")
         else:
             st.session_state.pop("signin_password", None)
+            remember.remember(st.session_state["signed_in_actor"])  # stays signed in on reload
             st.rerun()
     st.stop()
 
 
 def sign_out() -> None:
-    """Forget the signed-in user (and end the identity provider's session)."""
-    st.session_state.pop("signed_in_actor", None)
+    """Forget the signed-in user on every device (the sign-in cookie is revoked on the server
+    and cleared in this browser), and end the identity provider's session."""
+    remember.forget(st.session_state.pop("signed_in_actor", None))
     if _secrets_section("auth") and st.user.is_logged_in:
         st.logout()
 
@@ -122,10 +136,13 @@ def account_box() -> None:
     actor = st.session_state["signed_in_actor"]
     with st.sidebar:
         st.divider()
-        st.caption(tr("trust.signin.signed_in_as", name=escape_markdown(actor.name),
+        from analysis import rater_name
+
+        st.caption(tr("trust.signin.signed_in_as", name=escape_markdown(rater_name(store())),
                       role=tr(f"trust.role.{actor.role}")))
         st.button(tr("trust.signin.signout"), key="signout", on_click=sign_out,
                   icon=":material/logout:")
+        remember.write_cookie()  # set after a sign-in
 
 
 def require(permission: str) -> None:

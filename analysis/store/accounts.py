@@ -22,6 +22,8 @@ from analysis.errors import NotFound, OmvendtError
 from analysis.store.audit import TrustError, guard
 from analysis.store.auth import LOCAL, ROLES, Actor
 from analysis.store.models import Account, Assignment, Session, utcnow
+from analysis.store.tokens import revoke_in
+from analysis.text import identifier
 
 #: Wrong passwords in a row before an account is locked.
 MAX_FAILURES = 5
@@ -47,7 +49,7 @@ class SignInFailed(OmvendtError):
 
 
 def _check_username(username: str) -> str:
-    name = (username or "").strip()
+    name = identifier(username or "")
     if not name or len(name) > 200 or any(ch.isspace() for ch in name):
         raise TrustError("bad_username")
     return name
@@ -92,6 +94,7 @@ def _create(store, username: str, password: str | None, role: str,
                           .where(func.lower(Account.username) == name.lower()))
         if taken:
             raise TrustError("taken", username=name)
+        display_name = identifier(display_name or "")[:300] or None
         db.add(Account(username=name, display_name=display_name,
                        password_hash=_HASHER.hash(password) if password is not None else None,
                        role=role, failed_logins=0, active=True))
@@ -205,7 +208,9 @@ def _refuse_locked(store, account_id: int, username: str):
 
 
 def _sign_in_name(username: str) -> str:
-    return (username or "").strip()
+    # the user name as accounts keep it: no control or zero-width characters (a NUL in the
+    # form must be a failed sign-in, not a PostgreSQL error)
+    return identifier(username or "")[:200]
 
 
 def _name_hash(name: str) -> str:
@@ -237,13 +242,14 @@ def _event(store, db, action: str, target: str, as_actor: Actor | None = None,
 def actor_for_email(store, email: str | None) -> Actor | None:
     """The `Actor` of the active account whose user name is ``email`` (identity-provider
     sign-in), or None when there is none; the sign-in is audited either way."""
+    email = identifier(email or "")[:200]
     if not email:
         return None
     with _quiet_tx(store) as db:
         account = db.scalar(select(Account).where(
-            func.lower(Account.username) == email.strip().lower()))
+            func.lower(Account.username) == email.lower()))
         if account is None or not account.active:
-            _event(store, db, "sign_in_refused", email[:200], reason="no_account")
+            _event(store, db, "sign_in_refused", email, reason="no_account")
             return None
         actor = Actor(account.username, account.role)
         _event(store, db, "sign_in", account.username, as_actor=actor, provider="oidc")
@@ -260,7 +266,7 @@ def accounts(store) -> pd.DataFrame:
 
 def _account(db, username: str) -> Account:
     account = db.scalar(select(Account).where(func.lower(Account.username)
-                                              == (username or "").strip().lower()))
+                                              == identifier(username or "").lower()))
     if account is None:
         raise NotFound(f"account {username}")
     return account
@@ -294,6 +300,8 @@ def set_active(store, username: str, active: bool) -> None:
                 db, account.username):
             raise TrustError("last_admin")
         account.active = bool(active)
+        if not active:
+            revoke_in(db, account.username)  # signed out everywhere, not only at the next click
         store._audit(db, "account_active", account.username, active=bool(active))
 
 
@@ -306,6 +314,7 @@ def set_password(store, username: str, password: str) -> None:
         account = _account(db, username)
         account.password_hash = _HASHER.hash(password)
         account.failed_logins, account.locked_until = 0, None
+        revoke_in(db, account.username)  # whoever had the old password is signed out
         store._audit(db, "account_password", account.username)
 
 
