@@ -249,10 +249,12 @@ def test_user_text_stays_text_in_a_browser(server, browser):
             page.get_by_test_id("stSelectbox").first.click()
             page.keyboard.type("Kari ![n]")
             page.get_by_role("option", name=re.compile(r"^Kari !\[n\]")).first.click()
-            # the rerun has drawn her session: her observer's name, or her guide's title
-            expect(page.get_by_text(re.compile(r"^Olga \*\*bold\*\*" if name == "ratings"
-                                               else "^Guide til andregangsintervju:\u2060? Kari")
-                                    ).first).to_be_visible(timeout=TIMEOUT_MS)
+            # the rerun has drawn her session: her observer's note, or her guide's title
+            drawn = (page.get_by_test_id("stMarkdownContainer").get_by_text(
+                re.compile(r"^Olga \*\*bold\*\*:")) if name == "ratings" else
+                page.get_by_role("heading", name=re.compile(
+                    "^Guide til andregangsintervju:\u2060? Kari")))
+            expect(drawn.first).to_be_visible(timeout=TIMEOUT_MS)
             _settled(page)
             _charts_drawn(page)
         _no_exception(page)
