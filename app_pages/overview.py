@@ -87,6 +87,34 @@ st.dataframe(table.drop(columns=[headline_col]), hide_index=True, key="overview_
 st.markdown(headline_lines)
 ui.download_csv(table, "overview_recruitments")
 
+def _questions_filtered(fits: list[str] | None):
+    def state(issues: pd.DataFrame, flags: list) -> tuple[str, dict]:
+        # the Questions page: its review queue of uncertain labels on top, the table sorted with
+        # the least sure first (or filtered to questions without a fit)
+        out = {"questions_sort": "confidence", "questions_page": 1, "questions_search": ""}
+        if fits is not None:
+            out["questions_fit"] = fits
+        return "app_pages/questions.py", out
+    return state
+
+
+def _ratings_session(issues: pd.DataFrame, flags: list) -> tuple[str, dict]:
+    if ui.current_actor().role == "rater":  # a rater picks among their own sessions there
+        return "app_pages/ratings.py", {}
+    missing = issues.loc[issues["kind"] == "missing_ratings", "session_id"]
+    return "app_pages/ratings.py", {"ratings_session": missing.iloc[0]} if len(missing) else {}
+
+
+def _planning_recruitment(issues: pd.DataFrame, flags: list) -> tuple[str, dict]:
+    return "app_pages/planning.py", {"planning_recruitment": flags[0][0]} if flags else {}
+
+
+#: Attention kind -> (the page that resolves it, the state that filters it there).
+_RESOLVE = {"unlabelled": _questions_filtered(["none"]),
+            "low_confidence": _questions_filtered(None),
+            "missing_ratings": _ratings_session,
+            "process": _planning_recruitment}
+
 st.subheader(ui.tr("ui.overview.attention"), divider="gray")
 flags = _process_flags(ui.cache_key(), ui.filter_key(), data.sessions)
 if issues.empty and not flags:
@@ -95,11 +123,24 @@ else:
     kinds = ["unlabelled", "low_confidence", "missing_ratings", "duration"]
     counts = issues.groupby("kind").size().reindex(kinds, fill_value=0)
     cols = st.columns(len(kinds) + 1)
+    go_to = None
     for col, kind in zip(cols, kinds):
         col.metric(ui.tr(f"ui.overview.kind_{kind}"), int(counts[kind]), border=True,
                    help=ui.tr(f"ui.overview.kind_{kind}_help"))
+        if counts[kind] and kind in _RESOLVE and col.button(
+                ui.tr(f"ui.overview.go_{kind}"), key=f"overview_go_{kind}", type="tertiary",
+                icon=":material/arrow_forward:"):
+            go_to = kind
     cols[-1].metric(ui.tr("ui.overview.kind_process"), len(flags), border=True,
                     help=ui.tr("ui.overview.kind_process_help"))
+    if flags and cols[-1].button(ui.tr("ui.overview.go_process"), key="overview_go_process",
+                                 type="tertiary", icon=":material/arrow_forward:"):
+        go_to = "process"
+    if go_to:
+        # open the page that resolves it, already filtered to what needs attention
+        page, state = _RESOLVE[go_to](issues, flags)
+        st.session_state.update(state)
+        st.switch_page(page)
     for name, flag in flags[:MAX_WARNINGS]:
         st.warning(f"**{ui.plain(name)}** — {ui.plain(fairness_text(flag, ui.lang()))}",
                    icon=":material/balance:")

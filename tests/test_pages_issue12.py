@@ -98,3 +98,44 @@ def test_cnps_has_an_interval_and_says_when_n_is_small(sample_store):
     captions = [c.value for c in at.caption]
     assert any(c.startswith("95 % KI: ") for c in captions)
     assert t("ui.experience.nps_little_data", "nb", min=NPS_MIN_ANSWERS) in captions
+
+
+class _UnsureLabeller:
+    """Labels every question ``job`` with confidence 0.3: all of them need a look."""
+
+    version = "unsure-test"
+
+    def label(self, texts):
+        import numpy as np
+
+        return np.array(["job"] * len(texts), dtype=object), np.full(len(texts), 0.3)
+
+
+def test_uncertain_labels_link_to_the_questions_review_queue(app_env):
+    from analysis import config
+    from analysis.workbook.reading import Upload
+
+    app_env.import_upload(Upload.from_path(config.SAMPLE_WORKBOOK), _UnsureLabeller())
+    at = _open("app_pages/overview.py")
+    _assert_ok(at)
+    at.button(key="overview_go_low_confidence").click().run()
+    _assert_ok(at)
+    assert at.session_state["questions_sort"] == "confidence"
+    # the Questions page is open, with its review queue of uncertain labels on top
+    assert at.title[0].value.endswith(t("ui.questions.title", "nb"))
+    assert any(t("ui.review.title", "nb") in s.value for s in at.subheader)
+
+
+def test_missing_ratings_link_to_ratings_with_the_session_picked(app_env):
+    from analysis.workbook.reading import Upload
+    from tests.conftest import FixedLabeller
+
+    sheets = minimal_sheets()
+    sheets["Vurderinger"] = sheets["Vurderinger"].iloc[:1]  # the observer has not handed in
+    app_env.import_upload(Upload("logg.xlsx", workbook_bytes(sheets)), FixedLabeller())
+    at = _open("app_pages/overview.py")
+    _assert_ok(at)
+    at.button(key="overview_go_missing_ratings").click().run()
+    _assert_ok(at)
+    assert at.title[0].value.endswith(t("ui.ratings.title", "nb"))
+    assert at.selectbox(key="ratings_session").value == "A1"
