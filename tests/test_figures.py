@@ -195,12 +195,15 @@ def test_dug_into_counts_follow_ups_by_the_root_question_fit():
 
 
 def test_nps():
-    assert figures.nps(pd.Series([10, 9, 8, 7, 6, 0])) == {
+    result = figures.nps(pd.Series([10, 9, 8, 7, 6, 0]))
+    assert {k: result[k] for k in ("score", "promoters", "passives", "detractors", "n")} == {
         "score": 0.0, "promoters": 2, "passives": 2, "detractors": 2, "n": 6}
+    assert result["ci_low"] < 0 < result["ci_high"] and result["little_data"]
     assert figures.nps(pd.Series([9, 9, 9, 7, None]))["score"] == 75.0
     assert figures.nps(pd.Series([3, 5]))["score"] == -100.0
     assert figures.nps(pd.Series([], dtype=float)) == {
-        "score": None, "promoters": 0, "passives": 0, "detractors": 0, "n": 0}
+        "score": None, "ci_low": None, "ci_high": None, "promoters": 0, "passives": 0,
+        "detractors": 0, "n": 0, "little_data": True}
 
 
 #: Two-sided 95 % Student t quantiles t(0.975, df) from a printed table (df: value).
