@@ -163,7 +163,7 @@ def guide_docx(guide: "Guide") -> bytes:
     from docx.shared import Cm, Pt
 
     doc = Document()
-    doc.core_properties.title = export_text(guide.title)
+    doc.core_properties.title = export_text(guide.title)[:255]  # Word's limit for a property
     for block in _writable(guide_blocks(guide)):
         kind = block[0]
         if kind == "title":
