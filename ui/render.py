@@ -130,7 +130,7 @@ def retention_notice() -> None:
 
 def empty_state(key: str, **params: object) -> None:
     """An empty page says why it is empty and what to do about it."""
-    st.info(tr(key, **params), icon=":material/info:")
+    st.info(tr_markdown(key, **params), icon=":material/info:")
 
 
 def headers(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
