@@ -19,9 +19,8 @@ from analysis import (
     record_comparison_export,
 )
 
-#: Finalists' colours on the radar: not the fits' colours (the fits are the axes here).
+#: Finalists' colours in the grouped bars: not the fits' colours (the fits are the rows here).
 FINALIST_COLOURS = ["#1F4E79", "#B5651D", "#555555", "#6A3D9A", "#2E7D6B", "#8C6D1F"]
-FINALIST_DASH = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 
 ui.require("read")
 ui.page_header("compare")
@@ -57,31 +56,33 @@ for line in fairness_lines(comparison.fairness, ui.lang()):  # managers' names: 
     else:
         st.success(ui.plain(line), icon=":material/balance:")
 
-# -- radar of fit shares and the key figures ------------------------------------------------------
+# -- fit shares as grouped bars, and the key figures ---------------------------------------------
+# (grouped bars per fit, read at a glance; the radar they replace had overlapping rings and
+# clipped labels)
 left, right = st.columns([2, 3])
 with left:
-    radar = go.Figure()
     theta = [ui.fit_name(f) for f in FOUR_FITS]
+    bars = go.Figure()
     for i, (sid, row) in enumerate(comparison.shares.iterrows()):
-        r = [float(row[f]) for f in FOUR_FITS]
-        radar.add_trace(go.Scatterpolar(
-            r=r + r[:1], theta=theta + theta[:1], name=name_of.get(sid, row["candidate"]),
-            line=dict(color=FINALIST_COLOURS[i % 6], dash=FINALIST_DASH[i % 6], width=2),
-            fill="toself", opacity=0.55,
-            hovertemplate="%{theta}: %{r:.0%}<extra>%{fullData.name}</extra>"))
-    ui.style_figure(radar)  # then the radar's own legend (below) and room for the fit names
-    radar.update_layout(
-        title=ui.tr("ui.compare.radar_title"), height=500, margin=dict(l=10, r=10, t=60, b=10),
-        legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="center", x=0.5),
-        polar=dict(domain=dict(x=[0.22, 0.78], y=[0.1, 0.92]),
-                   radialaxis=dict(range=[0, 1], tickformat=".0%", angle=90, tickangle=90,
-                                   tickfont=dict(size=10, color="#6B7280")),
-                   angularaxis=dict(rotation=90, direction="clockwise")))
+        bars.add_trace(go.Bar(
+            y=theta, x=[float(row[f]) for f in FOUR_FITS], orientation="h",
+            name=name_of.get(sid, row["candidate"]), marker_color=FINALIST_COLOURS[i % 6],
+            text=[ui.percent(row[f]) for f in FOUR_FITS], textposition="outside",
+            hovertemplate="%{y}: %{text}<extra>%{fullData.name}</extra>"))
+    bars.update_layout(title=ui.tr("ui.compare.radar_title"), barmode="group",
+                       height=160 + 26 * len(FOUR_FITS) * max(len(comparison.shares), 1),
+                       yaxis=dict(autorange="reversed"),
+                       xaxis=dict(range=[0, 1.15], tickformat=".0%"))
     shares = comparison.shares.reset_index()
     shares = shares.assign(finalist=shares["session_id"].map(name_of))
-    ui.chart_with_data(radar, ui.headers(shares, {"finalist": "ui.common.candidate",
-                                                  **{f: f"fit.{f}" for f in FOUR_FITS}}),
-                       "compare_radar", styled=True)
+    ui.chart_with_data(bars, ui.headers(shares, {"finalist": "ui.common.candidate",
+                                                 **{f: f"fit.{f}" for f in FOUR_FITS}}),
+                       "compare_shares")
+    declined = data.sessions[(data.sessions["recruitment"] == recruitment)
+                             & (data.sessions["status"] == "declined")]
+    if len(declined):  # a finalist who declined is part of the recruitment: said, not dropped
+        st.caption(ui.tr("ui.compare.declined", names=", ".join(
+            ui.plain(n) for n in ui.finalist_names(declined))))
 with right:
     st.markdown(f"**{ui.tr('ui.compare.figures')}**")
     score_cols = [c for c in figures.columns if c.startswith("score_")]

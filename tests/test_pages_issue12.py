@@ -139,3 +139,15 @@ def test_missing_ratings_link_to_ratings_with_the_session_picked(app_env):
     _assert_ok(at)
     assert at.title[0].value.endswith(t("ui.ratings.title", "nb"))
     assert at.selectbox(key="ratings_session").value == "A1"
+
+
+def test_compare_shows_grouped_bars_and_a_finalist_who_declined(app_env):
+    from analysis.workbook.reading import Upload
+    from tests.conftest import FixedLabeller
+
+    app_env.import_upload(Upload("logg.xlsx", workbook_bytes(minimal_sheets())), FixedLabeller())
+    at = _open("app_pages/compare.py")
+    _assert_ok(at)
+    chart = at.get("plotly_chart")[0].proto.spec
+    assert '"type":"bar"' in chart.replace(" ", "") and "scatterpolar" not in chart
+    assert any("Ola Hansen" in c.value and c.value.startswith("Takket nei") for c in at.caption)
