@@ -50,6 +50,8 @@ if actor.role == "rater":
 for key in labels:  # declined and erased sessions are marked, and nobody rates them
     if rights.loc[key, "reason"] in ("declined", "erased"):
         labels[key] += " · " + ui.tr(f"ui.ratings.mark_{rights.loc[key, 'reason']}")
+if st.session_state.get("ratings_session") not in labels:  # e.g. a link to another's session
+    st.session_state.pop("ratings_session", None)
 session_id = st.selectbox(ui.tr("ui.ratings.session"), list(labels), key="ratings_session",
                           format_func=labels.get)
 state = states.set_index("session_id").loc[session_id]
