@@ -104,8 +104,9 @@ ui.chart_with_data(bars, bar_table, "coverage_bars")
 # -- coverage score ---------------------------------------------------------------------------------
 st.subheader(ui.tr("ui.coverage.score"), divider="gray")
 st.caption(ui.tr("ui.coverage.score_help"))
-ui.figure_table(figures, ["finalist", "recruitment", "questions", *[f"n_{f}" for f in FITS],
-                          "fits_covered", "balance"], "coverage_figures")
+# the columns people act on first, so they are on screen at 1280 px
+ui.figure_table(figures, ["finalist", "fits_covered", "balance", "questions",
+                          *[f"n_{f}" for f in FITS], "recruitment"], "coverage_figures")
 covered = figures["fits_covered"].value_counts().reindex(range(5), fill_value=0)
 st.caption(ui.tr("ui.coverage.all_four", n=int(covered[4]), total=len(figures),
                  fits=", ".join(ui.fit_name(f) for f in FOUR_FITS)))

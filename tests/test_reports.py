@@ -46,7 +46,7 @@ def test_comparison_workbook_has_figures_questions_and_fairness():
     assert list(sheets) == ["Nøkkeltall", "Andel per fit", "Spørsmål", "Forhold", "Om tallene"]
     figures = sheets["Nøkkeltall"]
     header = figures[0]
-    assert header[:4] == ("Finalist", "Spørsmål", "Fit dekket (av 4)", "Dekningsgrad (0–1)")
+    assert header[:4] == ("Finalist", "Spørsmål", "Fit dekket (av 4)", "Balanse (0–1)")
     kari = dict(zip(header, figures[1]))
     assert kari["Finalist"] == "Kari" and kari["Spørsmål"] == 3
     assert kari["Fit dekket (av 4)"] == 2 and kari["Andel oppfølgingsspørsmål (%)"] == 33
