@@ -23,7 +23,7 @@ _COLUMN_NAMES = ("question", "spørsmål", "text")
 
 def _checked_workbook(path: Path) -> bytes:
     """The bytes of a workbook that passed the import's safety checks (size, encryption,
-    zip bombs: `analysis.io.inspect_file`)."""
+    zip bombs: `analysis.workbook.reading.inspect_file`)."""
     from analysis.errors import FileRejected
     from analysis.i18n import t
     from analysis.workbook.reading import Upload, inspect_file
