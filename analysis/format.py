@@ -129,6 +129,48 @@ def datetime_text(value: object) -> str:
     return MISSING if stamp is None or pd.isna(stamp) else stamp.strftime(DATETIME_FORMAT)
 
 
+#: The users' time zone: times stored in UTC (the audit trail) are shown in it.
+LOCAL_TZ = "Europe/Oslo"
+
+
+def local_datetime_text(value: object) -> str:
+    """A UTC point in time (naive values are taken as UTC) as `datetime_text` in `LOCAL_TZ`.
+
+    Examples
+    --------
+    >>> local_datetime_text("2026-03-04 11:00"), local_datetime_text("2026-07-04 11:00")
+    ('04.03.2026 12:00', '04.07.2026 13:00')
+    """
+    stamp = None if is_missing(value) else pd.Timestamp(value)
+    if stamp is None or pd.isna(stamp):
+        return MISSING
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    return stamp.tz_convert(LOCAL_TZ).strftime(DATETIME_FORMAT)
+
+
+def audit_action_text(code: object, lang: str = "nb") -> str:
+    """An audit event's code (``export``) in words; an unknown code with its underscores as
+    spaces. (Only reads: the trail is written by the store alone.)"""
+    key = f"audit.action.{code}"
+    return t(key, lang) if has(key) else str(code).replace("_", " ")
+
+
+def audit_detail_text(detail: object, lang: str = "nb") -> str:
+    """An audit event's details (a dict) as "what: value" pairs in words: known keys translated,
+    yes/no for true/false, numbers in the language's form."""
+    if not isinstance(detail, dict):
+        return ""
+    parts = []
+    for key, value in detail.items():
+        label = t(f"audit.detail.{key}", lang) if has(f"audit.detail.{key}") else str(key)
+        if isinstance(value, bool):
+            value = t("audit.yes" if value else "audit.no", lang)
+        elif isinstance(value, float):
+            value = number_text(value, lang, 2, whole=True)
+        parts.append(f"{label}: {value}")
+    return ", ".join(parts)
+
+
 def now_text() -> str:
     """The current local time as `datetime_text` writes it (stamps on exports and guides)."""
     return datetime_text(dt.datetime.now())

@@ -15,10 +15,13 @@ from analysis import (
     apply_retention,
     assign,
     assignments,
+    audit_action_text,
+    audit_detail_text,
     audit_export,
     audit_log,
     create_account,
     erase_candidate,
+    local_datetime_text,
     retention_due,
     retention_months,
     set_active,
@@ -237,10 +240,14 @@ with tab_audit:
     log = audit_log(store, limit=2000)
     actions = sorted(log["action"].unique().tolist())
     pick = st.multiselect(tr("trust.col.action"), actions, key="admin_audit_actions",
-                          placeholder=tr("trust.admin.all"))
+                          placeholder=tr("trust.admin.all"),
+                          format_func=lambda a: audit_action_text(a, ui.lang()))
     shown = log[log["action"].isin(pick)] if pick else log
-    shown = shown.assign(detail=shown["detail"].map(
-        lambda d: ", ".join(f"{k}={v}" for k, v in d.items()) if isinstance(d, dict) else ""))
+    # actions and details in words, times in Europe/Oslo (analysis/format.py)
+    shown = shown.assign(
+        at=shown["at"].map(local_datetime_text),
+        action=shown["action"].map(lambda a: audit_action_text(a, ui.lang())),
+        detail=shown["detail"].map(lambda d: audit_detail_text(d, ui.lang())))
     st.dataframe(ui.headers(shown, {"at": "trust.col.at", "actor": "trust.col.actor",
                                     "role": "trust.col.role", "action": "trust.col.action",
                                     "target": "trust.col.target", "detail": "trust.col.detail"}),

@@ -151,3 +151,17 @@ def test_compare_shows_grouped_bars_and_a_finalist_who_declined(app_env):
     chart = at.get("plotly_chart")[0].proto.spec
     assert '"type":"bar"' in chart.replace(" ", "") and "scatterpolar" not in chart
     assert any("Ola Hansen" in c.value and c.value.startswith("Takket nei") for c in at.caption)
+
+
+def test_the_audit_trail_speaks_words_in_oslo_time(app_env):
+    from analysis.workbook.reading import Upload
+    from tests.conftest import FixedLabeller
+
+    app_env.import_upload(Upload("logg.xlsx", workbook_bytes(minimal_sheets())), FixedLabeller())
+    at = _open("app_pages/admin.py")
+    _assert_ok(at)
+    table = next(d.value for d in at.dataframe
+                 if t("trust.col.action", "nb") in d.value.columns)
+    assert t("audit.action.import", "nb") in set(table[t("trust.col.action", "nb")])
+    assert table[t("trust.col.at", "nb")].str.match(r"^\d\d\.\d\d\.\d{4} \d\d:\d\d$").all()
+    assert not table[t("trust.col.detail", "nb")].str.contains("=").any()
