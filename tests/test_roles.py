@@ -230,6 +230,18 @@ def test_team_mode_viewer_is_refused_the_admin_and_import_pages(app_store, monke
     assert "sign_in" in set(log["action"])
 
 
+def test_team_mode_viewer_on_an_empty_store_gets_words_not_a_traceback(tmp_path, monkeypatch):
+    # the empty state linked to the Import page, which a viewer's menu does not have
+    from analysis.i18n import t
+
+    store = app_store_for(tmp_path, monkeypatch)
+    accounts.create_first_admin(store, "boss", "correct horse battery")
+    accounts.create_account(store, "vic", "viewer password", "viewer")
+    at = _sign_in(_app(True, monkeypatch), "vic", "viewer password")
+    assert not at.exception, [e.value for e in at.exception]
+    assert t("ui.common.no_data", "nb")[:20] in _texts(at)
+
+
 def test_team_mode_admin_signs_in_and_out(app_store, monkeypatch):
     from analysis.i18n import t
 

@@ -50,8 +50,10 @@ def data_or_stop() -> Data:
     """The filtered data, or an empty state that says what to do (and the page stops)."""
     if all_data()["sessions"].empty:
         empty_state("ui.common.no_data")
-        st.page_link("app_pages/import_data.py", label=tr("ui.import.title"),
-                     icon=":material/upload_file:")
+        # only a role that may import has the Import page in its menu to link to
+        if current_actor().can("import"):
+            st.page_link("app_pages/import_data.py", label=tr("ui.import.title"),
+                         icon=":material/upload_file:")
         st.stop()
     d = data()
     if d.sessions.empty:
