@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,27 +53,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """The app served headless on a free port, over an empty store and a pre-trained model."""
-    _browser_or_skip()
-    from analysis.model.training import save_model, train_model
 
-    tmp = tmp_path_factory.mktemp("browser")
-    model_path = tmp / "fit_model.npz"
-    save_model(train_model(calibrate=False), model_path)
+@contextmanager
+def serve_app(env: dict[str, str], log_path: Path, timeout: float = 60):
+    """``streamlit run app.py`` headless on a free port with ``env`` over the process's own
+    environment (a None value removes a variable); yields its URL once the server's own health
+    check answers, and stops the server afterwards. Shared by every browser test."""
     port = _free_port()
-    env = {**os.environ, "OMVENDT_DATABASE_URL": f"sqlite:///{tmp / 'store.sqlite'}",
-           "OMVENDT_MODEL_PATH": str(model_path)}
-    log = (tmp / "server.log").open("w")
+    full = {**os.environ, **env}
+    for key in [k for k, v in full.items() if v is None]:
+        del full[key]
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=full, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:  # the server's own health check; the browser is not started before it is up
+    deadline = time.monotonic() + timeout
+    while True:  # the browser is not started before the server is up
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
@@ -80,7 +79,7 @@ def server(tmp_path_factory):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 log.close()
-                pytest.fail(f"streamlit did not start:\n{(tmp / 'server.log').read_text()}")
+                pytest.fail(f"streamlit did not start:\n{log_path.read_text()}")
             time.sleep(0.2)
     try:
         yield url
@@ -91,6 +90,21 @@ def server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app served headless on a free port, over an empty store and a pre-trained model."""
+    _browser_or_skip()
+    from analysis.model.training import save_model, train_model
+
+    tmp = tmp_path_factory.mktemp("browser")
+    model_path = tmp / "fit_model.npz"
+    save_model(train_model(calibrate=False), model_path)
+    env = {"OMVENDT_DATABASE_URL": f"sqlite:///{tmp / 'store.sqlite'}",
+           "OMVENDT_MODEL_PATH": str(model_path)}
+    with serve_app(env, tmp / "server.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

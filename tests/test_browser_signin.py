@@ -2,11 +2,7 @@
 signed in (the signed cookie), and signing out ends it, also for a reload afterwards."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
@@ -15,8 +11,8 @@ from analysis.i18n import t
 from analysis.store.core import Store
 from analysis.workbook.reading import Upload
 from analysis.workbook.writing import workbook_bytes
-from tests.conftest import ROOT, FixedLabeller, minimal_sheets
-from tests.test_browser import TIMEOUT_MS, _browser_or_skip, _free_port, _settled
+from tests.conftest import FixedLabeller, minimal_sheets
+from tests.test_browser import TIMEOUT_MS, _browser_or_skip, _settled, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -31,36 +27,10 @@ def team_server(tmp_path_factory):
     store.import_upload(Upload("log.xlsx", workbook_bytes(minimal_sheets())), FixedLabeller())
     create_first_admin(store, "boss", "correct horse battery")
     create_account(store, "vic", "viewer password", "viewer", "Vic Viewer")
-    port = _free_port()
-    env = {**os.environ, "OMVENDT_DATABASE_URL": url_db, "OMVENDT_TEAM_MODE": "1",
+    env = {"OMVENDT_DATABASE_URL": url_db, "OMVENDT_TEAM_MODE": "1",
            "OMVENDT_MODEL_PATH": str(tmp / "no-model.npz")}
-    log = (tmp / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.close()
-                pytest.fail(f"streamlit did not start:\n{(tmp / 'server.log').read_text()}")
-            time.sleep(0.2)
-    try:
+    with serve_app(env, tmp / "server.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _signed_in(page) -> None:
