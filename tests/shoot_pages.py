@@ -21,11 +21,19 @@ PAGES = ["overview", "coverage", "depth", "experience", "compare", "ratings", "g
          "planning", "questions", "import_data", "admin"]
 
 
-#: English menu titles, to move between pages within one session (a new URL starts a new one).
-_TITLES = {"coverage": "Fit coverage", "depth": "Follow-up depth",
-           "experience": "Candidate experience", "compare": "Compare finalists",
-           "ratings": "Ratings", "guide": "Second-interview guide", "planning": "Planning",
-           "questions": "Questions", "import_data": "Import", "admin": "Administration"}
+_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def _shoot_whole(page, path: Path) -> None:
+    """Streamlit scrolls inside its own container, so a full-page shot is only the viewport:
+    grow the viewport to the content's height first."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll("
+        "'[data-testid=stMain], [data-testid=stAppViewContainer], section.main')]"
+        ".map(e => e.scrollHeight), 900)")
+    page.set_viewport_size({"width": 1280, "height": min(int(height) + 40, 12000)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(path))
 
 
 def _port() -> int:
@@ -64,23 +72,13 @@ def main(out: Path) -> None:
                     time.sleep(0.5)
             for lang in ("nb", "en"):
                 for name in PAGES:
-                    if lang == "en" and name != PAGES[0]:  # stay in the session: click links
-                        page.get_by_role("link").filter(has_text=_TITLES[name]).first.click()
-                        idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
-                        page.wait_for_timeout(500)
-                        page.wait_for_selector(idle, timeout=120000)
-                        page.wait_for_timeout(2500)
-                        page.screenshot(path=str(out / f"{lang}_{name}.png"), full_page=True)
-                        continue
-                    page.goto(f"http://127.0.0.1:{port}/{name}")
-                    idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
-                    page.wait_for_selector(idle, timeout=120000)
-                    if lang == "en" and name == PAGES[0]:  # the choice stays for the session
-                        page.locator("label:has-text('English')").first.click(force=True)
-                        page.wait_for_timeout(500)
-                        page.wait_for_selector(idle, timeout=120000)
+                    # Each page by its own URL, in a new session started in the language.
+                    path = "" if name == PAGES[0] else name
+                    page.set_viewport_size({"width": 1280, "height": 900})
+                    page.goto(f"http://127.0.0.1:{port}/{path}?lang={lang}")
+                    page.wait_for_selector(_IDLE, timeout=120000)
                     page.wait_for_timeout(2500)  # charts draw after the script is done
-                    page.screenshot(path=str(out / f"{lang}_{name}.png"), full_page=True)
+                    _shoot_whole(page, out / f"{lang}_{name}.png")
             browser.close()
     finally:
         server.terminate()

@@ -17,7 +17,9 @@ FILTER_KEYS = ("filter_recruitments", "filter_dates", "filter_candidates")
 
 def init_state() -> None:
     """Cross-page state with its defaults; set once, kept across page changes."""
-    st.session_state.setdefault("lang", DEFAULT_LANGUAGE)
+    # A link may start a session in a language (``?lang=en``): a page shared or bookmarked in English.
+    asked = st.query_params.get("lang")
+    st.session_state.setdefault("lang", asked if asked in LANGUAGES else DEFAULT_LANGUAGE)
     st.session_state.setdefault("filter_recruitments", [])
     st.session_state.setdefault("filter_dates", ())
     st.session_state.setdefault("filter_candidates", [])
