@@ -18,8 +18,9 @@ $(STAMP): requirements.txt
 seed: install
 	$(PY) -m analysis seed
 
-run: seed
-	MALLOC_ARENA_MAX=2 $(PY) -m ui.launch run app.py --server.address localhost --server.port 8501
+# --seed: the sample goes into an empty store beside the server's start (ui/launch.py)
+run: install
+	MALLOC_ARENA_MAX=2 $(PY) -m ui.launch --seed run app.py --server.address localhost --server.port 8501
 
 test: install
 	$(PY) -m pytest

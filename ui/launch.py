@@ -1,14 +1,25 @@
-"""`streamlit` with the app's own imports warmed: ``python -m ui.launch run app.py [options]``.
+"""`streamlit` with the store seeded and the app's own imports warmed:
+``python -m ui.launch [--seed] run app.py [options]``.
 
-What `make run` starts. A fresh server imports pandas, SQLAlchemy, Plotly and the store only
-when the first page runs, after the browser has loaded Streamlit's scripts. Here a background
-thread waits until the server listens (so it does not slow the start), then imports them while
-the browser is still loading, so the first page shows sooner (bench/bench_coldstart.py).
-Everything else is Streamlit's own command line, unchanged.
+What `make run` starts. Two things shorten the wait for the first page (bench/bench_coldstart.py):
+
+- ``--seed`` runs ``python -m analysis seed`` (the sample workbook into an empty store) in a
+  child process while this one imports Streamlit, instead of before it: on a newcomer's very
+  first run the seed's imports and labelling overlap the server's start on the other core. The
+  server starts listening only once the seed has finished, so no page ever sees a half-seeded
+  store (the seed is one transaction anyway); a seed that fails stops the launch with its exit
+  code, as ``make`` did.
+- A fresh server imports pandas, SQLAlchemy, Plotly and the store only when the first page
+  runs, after the browser has loaded Streamlit's scripts. Here a background thread waits until
+  the server listens (so it does not slow the start), then imports them while the browser is
+  still loading.
+
+Everything after the options of this module is Streamlit's own command line, unchanged.
 """
 from __future__ import annotations
 
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -34,15 +45,25 @@ def _warm(address: str, port: int, wait: float = 60.0) -> None:
     import ui  # noqa: F401  (the app imports the same modules; they are then already loaded)
 
 
-def main() -> int:
-    argv = sys.argv[1:]
+def start_seed() -> subprocess.Popen:
+    """``python -m analysis seed`` in a child process (its output goes to ours)."""
+    return subprocess.Popen([sys.executable, "-m", "analysis", "seed"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    seed = start_seed() if argv[:1] == ["--seed"] else None
+    if seed is not None:
+        argv = argv[1:]
     address = _option(argv, "--server.address", "localhost")
     port = int(_option(argv, "--server.port", "8501"))
+    from streamlit.web.cli import main as streamlit  # while the seed runs
+
+    if seed is not None and seed.wait() != 0:
+        return seed.returncode
     threading.Thread(target=_warm, args=(address if address not in ("", "0.0.0.0") else
                                          "127.0.0.1", port),
                      name="omvendt-warm-imports", daemon=True).start()
-    from streamlit.web.cli import main as streamlit
-
     sys.argv = ["streamlit", *argv]
     return streamlit()
 
