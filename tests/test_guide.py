@@ -3,6 +3,7 @@ PDF (read back with pypdf), Word and Excel files; the ``guide`` command."""
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -202,13 +203,75 @@ def test_docx_and_xlsx(loaded):
     assert "Guide til andregangsintervju: Kari Nordmann" in paragraphs
     assert "Du spurte ikke om teamet – hva vil du vite?" in paragraphs
     assert "↳ 3. Hva lærte dere av det? [Person–Leder]" in paragraphs
-    assert doc.tables[0].cell(0, 1).text == "Kari Nordmann"  # the figures table
+    figures = next(t for t in doc.tables if len(t.columns) > 1)
+    assert figures.cell(0, 1).text == "Kari Nordmann"
     sheets = pd.read_excel(io.BytesIO(guide_xlsx(guide)), sheet_name=None)
     assert list(sheets) == ["Guide", "Forslag til spørsmål", "Spørsmål", "Tall", "Prosessjekk"]
     questions = sheets["Spørsmål"]
     assert questions["Dybde"].tolist() == [0, 1, 2, 0, 0, 0]
     assert "Du spurte ikke om teamet – hva vil du vite?" in sheets[
         "Forslag til spørsmål"]["Forslag"].tolist()
+    assert list(sheets["Forslag til spørsmål"].columns) == ["Forslag", "Notater"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Room for the interviewer's notes under each prompt
+
+
+def _ruled_lines(data: bytes) -> int:
+    """How many straight lines the PDF draws (``x y m x y l S``) indented from the left margin:
+    the notes' rules, not the running head's line (from the margin) nor text or tables."""
+    reader = PdfReader(io.BytesIO(data))
+    ops = b"".join(page.get_contents().get_data() for page in reader.pages)
+    margin = 15 * 72 / 25.4  # 15 mm in points
+    return sum(float(x) > margin + 1
+               for x in re.findall(rb"([\d.]+) [\d.]+ m [\d.]+ [\d.]+ l S", ops))
+
+
+@pytest.mark.parametrize("lang, label", [("nb", "Notater"), ("en", "Notes")])
+def test_pdf_leaves_ruled_room_for_notes_under_each_prompt(loaded, monkeypatch, lang, label):
+    from analysis.reports import guide_files
+
+    guide = build_guide(loaded, "B1", lang)
+    data = guide_pdf(guide)
+    text = pdf_text(data)
+    assert text.count(label) == len(guide.prompts) >= 4
+    # each prompt is followed by its notes label before the next prompt begins
+    at = 0
+    for prompt in guide.prompts:
+        start = text.index(prompt.split(" ")[0] + " " + prompt.split(" ")[1], at)
+        at = text.index(label, start)
+    monkeypatch.setattr(guide_files, "NOTE_LINES", 0)
+    bare = guide_pdf(guide)
+    assert _ruled_lines(data) - _ruled_lines(bare) == 4 * len(guide.prompts)
+    assert len(PdfReader(io.BytesIO(data)).pages) > len(PdfReader(io.BytesIO(bare)).pages)
+
+
+def test_every_pdf_page_is_numbered(loaded):
+    reader = PdfReader(io.BytesIO(guide_pdf(build_guide(loaded, "B1", "nb"))))
+    pages = len(reader.pages)
+    assert pages >= 2
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"Side {number} av {pages}" in page.extract_text()
+
+
+@pytest.mark.parametrize("lang, label", [("nb", "Notater"), ("en", "Notes")])
+def test_docx_has_a_notes_box_after_each_prompt(loaded, lang, label):
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    guide = build_guide(loaded, "B1", lang)
+    doc = Document(io.BytesIO(guide_docx(guide)))
+    body = list(doc.iter_inner_content())
+    for prompt in guide.prompts:
+        i = next(i for i, part in enumerate(body)
+                 if isinstance(part, Paragraph) and part.text == prompt)
+        box = body[i + 1]
+        assert isinstance(box, Table) and len(box.rows) == len(box.columns) == 1
+        cell = box.cell(0, 0)
+        assert cell.paragraphs[0].text == label
+        assert len(cell.paragraphs) >= 4 and not "".join(p.text for p in cell.paragraphs[1:])
+    assert sum(isinstance(p, Table) and len(p.columns) == 1 for p in body) == len(guide.prompts)
 
 
 def test_declined_session_and_unknown_session(sqlite_store, make_upload, labeller):

@@ -13,6 +13,7 @@ import pandas as pd
 from analysis.errors import InputError
 from analysis.format import MISSING, fit_name, number_text
 from analysis.i18n import t
+from analysis.reports.pdf import DEJAVU_DIR, ReportPDF
 from analysis.text import export_text
 from analysis.workbook.writing import workbook_bytes
 
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["DEJAVU_DIR", "FORMATS", "MIME", "guide_blocks", "guide_pdf", "guide_docx",
            "guide_xlsx", "guide_bytes", "guide_file_name"]
 
-#: Where Debian's fonts-dejavu-core puts the Unicode font the PDF uses (æøå, –, “”).
-DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FORMATS = ("pdf", "docx", "xlsx")
 MIME = {
     "pdf": "application/pdf",
@@ -41,18 +40,26 @@ def _table_rows(frame: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
-def guide_blocks(guide: "Guide") -> list[tuple]:
+def guide_blocks(guide: "Guide", notes: bool = False) -> list[tuple]:
     """The guide in reading order as ``(kind, ...)`` blocks: ``("title", text)``,
     ``("heading", text)``, ``("text", text)``, ``("item", text, indent)`` and
-    ``("table", rows)`` with the header as the first row."""
+    ``("table", rows)`` with the header as the first row.
+
+    With ``notes`` (the printed files) every prompt is followed by ``("notes", label)``: room
+    for the interviewer to write the answer, as a printed interview guide has."""
     lang = guide.lang
+    prompts: list[tuple] = []
+    for prompt in guide.prompts:
+        prompts.append(("item", prompt, 0))
+        if notes:
+            prompts.append(("notes", t("guide.notes", lang)))
     b: list[tuple] = [
         ("title", guide.title),
         ("text", t("guide.subtitle", lang, recruitment=guide.recruitment, date=guide.date,
                    status=guide.status, session=guide.session_id)),
         ("text", t("guide.intro", lang)),
         ("heading", t("guide.section.prompts", lang)),
-        *[("item", p, 0) for p in guide.prompts],
+        *prompts,
         ("heading", t("guide.section.questions", lang, n=guide.question_count)),
     ]
     if not guide.groups:
@@ -88,11 +95,6 @@ def guide_blocks(guide: "Guide") -> list[tuple]:
     return b
 
 
-# Characters the PDF core fonts (latin-1) lack, and what to print instead.
-_ASCII = str.maketrans({"–": "-", "—": "-", "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'",
-                        "…": "...", "•": "-", "↳": ">", "«": '"', "»": '"', "\u00a0": " "})
-
-
 def _writable(blocks: list[tuple]) -> list[tuple]:
     """The blocks with every text as a file can hold it (`analysis.text.export_text`): python-docx
     refuses control characters, and a store may hold text from before the import dropped them."""
@@ -105,66 +107,56 @@ def _writable(blocks: list[tuple]) -> list[tuple]:
     return [tuple(clean(part) for part in block) for block in blocks]
 
 
-def _latin1(text: str) -> str:
-    return text.translate(_ASCII).encode("latin-1", "replace").decode("latin-1")
+#: Ruled lines under each prompt in the PDF, and empty lines in the Word file's notes box.
+NOTE_LINES = 4
 
 
 def guide_pdf(guide: "Guide", font_dir: Path | None = DEJAVU_DIR) -> bytes:
-    """The guide as a PDF (fpdf2). With DejaVu Sans in ``font_dir`` every character renders;
-    without it the core Helvetica is used and typographic dashes and quotes become ASCII."""
-    from fpdf import FPDF
-    from fpdf.fonts import FontFace
-
-    regular = font_dir / "DejaVuSans.ttf" if font_dir else None
-    bold = font_dir / "DejaVuSans-Bold.ttf" if font_dir else None
-    pdf = FPDF(format="A4")
-    title = export_text(guide.title)
-    pdf.set_title(_latin1(title) if not (regular and regular.exists()) else title)
-    pdf.set_creator("Omvendt")
-    if regular is not None and regular.exists():
-        pdf.add_font("DejaVu", "", str(regular))
-        pdf.add_font("DejaVu", "B", str(bold if bold and bold.exists() else regular))
-        family, clean = "DejaVu", (lambda s: s)
-    else:
-        family, clean = "Helvetica", _latin1
-    pdf.set_auto_page_break(True, margin=15)
+    """The guide as a PDF (`analysis.reports.pdf.ReportPDF`): with DejaVu Sans in ``font_dir``
+    every character renders; without it the core Helvetica is used and typographic dashes and
+    quotes become ASCII. Each prompt has ruled lines under it for the interviewer's notes."""
+    lang = guide.lang
+    pdf = ReportPDF(guide.title, lang, font_dir, footer_note=t("report.pdf.personal", lang))
     pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-    sizes = {"title": (16, "B", 9), "heading": (13, "B", 7), "subheading": (11, "B", 6),
+    sizes = {"title": (16, "B", 8), "heading": (13, "B", 7), "subheading": (11, "B", 6),
              "text": (10, "", 5), "item": (10, "", 5), "small": (8, "", 4)}
-    for block in _writable(guide_blocks(guide)):
+    bullet = "• " if pdf.unicode else "- "
+    blocks = _writable(guide_blocks(guide, notes=True))
+    for i, block in enumerate(blocks):
         kind = block[0]
         if kind == "table":
-            pdf.set_font(family, "", 8)
-            pdf.ln(1)
-            with pdf.table(width=width, text_align="LEFT", line_height=4.5,
-                           headings_style=FontFace(emphasis="BOLD")) as table:
-                for cells in block[1]:
-                    row = table.row()
-                    for cell in cells:
-                        row.cell(clean(cell))
+            pdf.grid(block[1], align=["LEFT"] + ["RIGHT"] * (len(block[1][0]) - 1), size=8)
+        elif kind == "notes":
+            pdf.notes_box(block[1], lines=NOTE_LINES, indent=4)
             pdf.ln(2)
-            continue
-        size, style, height = sizes[kind]
-        pdf.set_font(family, style, size)
-        if kind in ("heading", "subheading"):
-            pdf.ln(3 if kind == "heading" else 1)
-        indent = 6 * (block[2] if kind == "item" else 0)
-        pdf.set_x(pdf.l_margin + indent)
-        text = f"• {block[1]}" if kind == "item" and not block[2] else block[1]
-        pdf.multi_cell(width - indent, height, clean(text), align="L", new_x="LMARGIN",
-                       new_y="NEXT")
-    return bytes(pdf.output())
+        elif kind in ("heading", "subheading"):
+            if kind == "heading":
+                pdf.heading(block[1])
+            else:
+                pdf.keep(20)
+                pdf.ln(1)
+                pdf.paragraph(block[1], *sizes[kind])
+        else:
+            size, style, height = sizes[kind]
+            indent = 6 * (block[2] if kind == "item" else 0)
+            text = f"{bullet}{block[1]}" if kind == "item" and not block[2] else block[1]
+            if i + 1 < len(blocks) and blocks[i + 1][0] == "notes":
+                # a prompt and the room for its answer stay on one page
+                pdf.keep(height * pdf.lines_needed(text, pdf.width - indent, size)
+                         + 9 + NOTE_LINES * 8)
+            pdf.paragraph(text, size, style, height, indent)
+    return pdf.to_bytes()
 
 
 def guide_docx(guide: "Guide") -> bytes:
-    """The guide as a Word document (python-docx)."""
+    """The guide as a Word document (python-docx); under each prompt a bordered box labelled
+    "Notater"/"Notes" with empty lines for the interviewer's notes."""
     from docx import Document
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Pt, RGBColor
 
     doc = Document()
     doc.core_properties.title = export_text(guide.title)[:255]  # Word's limit for a property
-    for block in _writable(guide_blocks(guide)):
+    for block in _writable(guide_blocks(guide, notes=True)):
         kind = block[0]
         if kind == "title":
             doc.add_heading(block[1], level=0)
@@ -175,6 +167,15 @@ def guide_docx(guide: "Guide") -> bytes:
         elif kind == "item":
             para = doc.add_paragraph(block[1], style="List Bullet")
             para.paragraph_format.left_indent = Cm(0.63 + 0.8 * block[2])
+        elif kind == "notes":
+            box = doc.add_table(rows=1, cols=1)
+            box.style = "Table Grid"
+            cell = box.cell(0, 0)
+            label = cell.paragraphs[0].add_run(block[1])
+            label.font.size = Pt(8)
+            label.font.color.rgb = RGBColor(0x6E, 0x6E, 0x6E)
+            for _ in range(NOTE_LINES):
+                cell.add_paragraph("")
         elif kind == "table":
             rows = block[1]
             table = doc.add_table(rows=len(rows), cols=len(rows[0]))
@@ -216,8 +217,9 @@ def guide_xlsx(guide: "Guide") -> bytes:
     })
     sheets = {
         t("guide.sheet.about", lang): about,
-        t("guide.section.prompts", lang): pd.DataFrame({t("guide.col.prompt", lang):
-                                                        guide.prompts}),
+        t("guide.section.prompts", lang): pd.DataFrame({  # a column to type the answers in
+            t("guide.col.prompt", lang): guide.prompts,
+            t("guide.notes", lang): [""] * len(guide.prompts)}),
         t("guide.sheet.questions", lang): questions,
     }
     if guide.ratings_open and not guide.ratings.empty:
