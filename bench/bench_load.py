@@ -288,6 +288,44 @@ def run(url: str, sessions: int = 25, rounds: int = 2, timeout: float = 120.0,
     return {"rss_start": rss_start, "rounds": results, "replicas": replicas}
 
 
+async def _pages_one_by_one(port: int, pid: int, views: int, timeout: float) -> dict[str, dict]:
+    client = Client(port, timeout)
+    await client.connect()
+    out: dict[str, dict] = {}
+    try:
+        await client.open(PAGES[0])  # the navigation (page hashes) comes with the first run
+        for page in PAGES:
+            await client.open(page)  # warm: this page's caches are filled once
+            cpu0 = server_cpu(pid)
+            done = [await client.open(page) for _ in range(views)]
+            cpu = server_cpu(pid) - cpu0
+            out[page] = {"cpu_per_view": cpu / views, "load": load_average(),
+                         "p50": quantile([v.seconds for v in done], 0.5),
+                         "errors": sum(1 for v in done if v.error)}
+    finally:
+        await client.close()
+    return out
+
+
+def per_page(url: str, views: int = 10, timeout: float = 120.0,
+             log_dir: Path | None = None) -> dict[str, dict]:
+    """Server CPU per warm view of each page, one session, one view at a time: each page is
+    opened once to warm its caches, then ``views`` times while the server's CPU is read. Less
+    noisy on a shared machine than the concurrent rounds (no queueing; the server's CPU only)."""
+    log_dir = log_dir or Path(tempfile.mkdtemp(prefix="omvendt-load-"))
+    server = start_server(url, log_dir / "server-pages.log")
+    try:
+        out = asyncio.run(_pages_one_by_one(server.port, server.pid, views, timeout))
+    finally:
+        server.stop()
+    print(f"{'page':>10} {'views':>5} {'CPU s/view':>10} {'p50 s':>6} {'errors':>6} {'load':>5}",
+          flush=True)
+    for page, row in out.items():
+        print(f"{page:>10} {views:>5} {row['cpu_per_view']:10.3f} {row['p50']:6.2f} "
+              f"{row['errors']:>6} {row['load']:>5}", flush=True)
+    return out
+
+
 def verdict(figures: dict) -> list[str]:
     """The goals, each met or not, from `run`'s figures."""
     rounds = figures["rounds"]
@@ -322,6 +360,8 @@ def main(argv: list[str] | None = None) -> dict:
                          "session is kept, so a round's RSS is what it holds, not the last's)")
     ap.add_argument("--replicas", type=int, default=1,
                     help="app servers on the same store, sessions spread over them")
+    ap.add_argument("--per-page", type=int, default=0, metavar="N",
+                    help="also measure each page's CPU per warm view, one session, N views")
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="omvendt-load-"))
     try:
@@ -331,11 +371,14 @@ def main(argv: list[str] | None = None) -> dict:
             url = make_store(tmp, args.store_sessions)
             print(f"store: {args.store_sessions} sessions imported in "
                   f"{time.perf_counter() - start:.1f} s", flush=True)
+        pages = per_page(url, args.per_page, args.timeout, tmp) if args.per_page else {}
+        if not args.rounds:
+            return {"rounds": [], "pages": pages}
         figures = run(url, args.sessions, args.rounds, args.timeout, args.ramp, tmp,
                       replicas=args.replicas, pause=args.pause)
         for line in verdict(figures):
             print("  " + line)
-        return figures
+        return {**figures, "pages": pages}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

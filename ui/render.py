@@ -2,6 +2,7 @@
 tables of figures, and plain text from the data."""
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Callable
 
 import numpy as np
@@ -26,7 +27,7 @@ from analysis import (
 )
 from ui.auth import current_actor
 from ui.language import lang, tr
-from ui.reads import Data, all_data, data, metric, names, retention_due_count
+from ui.reads import TTL, Data, all_data, data, metric, names, retention_due_count
 
 #: Plotly config for every chart: no mode bar clutter, no link to an online editor.
 PLOT_CONFIG: dict[str, Any] = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d",
@@ -246,7 +247,7 @@ def chart_with_data(fig, frame: pd.DataFrame, key: str, *, on_select: str | Call
                                 on_select=on_select,
                                 selection_mode=selection_mode, config=PLOT_CONFIG)
     with data_tab:
-        st.dataframe(numbers_styled(frame), hide_index=True, key=f"{key}_table")
+        numbers_table(frame, key=f"{key}_table")
         download_csv(frame, key)
     return event
 
@@ -343,13 +344,52 @@ def numbers_styled(table: pd.DataFrame, digits: dict[str, int | None] | None = N
     """``table`` as a pandas Styler whose numbers are written as the interface language writes
     them (`analysis.format.number_formatter`: "0,57" in Norwegian); ``digits`` maps a column to
     its decimals (None: a share in percent). Sorting still uses the numbers."""
-    digits = digits or {}
+    return _styled(table, digits or {}, default, lang())
+
+
+def _styled(table: pd.DataFrame, digits: dict[str, int | None], default: int, language: str):
     formats = {}
     for col in table.columns:
         if col in digits or pd.api.types.is_float_dtype(table[col]):
             d = digits.get(col, default)
-            formats[col] = number_formatter(lang(), d or 0, percent=d is None)
+            formats[col] = number_formatter(language, d or 0, percent=d is None)
     return table.style.format(formats, na_rep=MISSING)
+
+
+def numbers_table(table: pd.DataFrame, digits: dict[str, int | None] | None = None, *,
+                  key: str, default: int = 2, column_config: dict | None = None) -> None:
+    """``st.dataframe`` of `numbers_styled` (numbers in the interface language, columns that
+    still sort as numbers), drawn once per table content and language and then replayed.
+
+    The Styler writes every cell in Python when Streamlit sends it: 70 % of a Coverage view's
+    CPU (docs/SCALING.md). The finished element is kept in a bounded, shared cache keyed on a
+    hash of the table's values, columns and types (never stale: other data is another key) and
+    the language; a hit sends the same element again without touching the Styler.
+    """
+    digits = digits or {}
+    config = column_config or {}
+    _numbers_table(_fingerprint(table), lang(), key, tuple(digits.items()), default,
+                   repr(sorted(config.items())), table, config)
+
+
+def _fingerprint(table: pd.DataFrame) -> str:
+    """A hash of ``table``'s columns, types and values (vectorised: ~1 ms for 2,000 rows)."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((list(table.columns), [str(t) for t in table.dtypes],
+                        table.shape)).encode())
+    if len(table) and len(table.columns):
+        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+# st.cache_resource records the element st.dataframe sends and replays it on a hit (Streamlit's
+# element replay for cached functions); the table is not hashed (``_table``): its fingerprint is.
+@st.cache_resource(max_entries=64, ttl=TTL, show_spinner=False)
+def _numbers_table(fingerprint: str, language: str, key: str, digits: tuple, default: int,
+                   config_key: str, _table: pd.DataFrame, _config: dict) -> None:
+    styler = _styled(_table, dict(digits), default, language)
+    styler.set_uuid(hashlib.blake2b(key.encode(), digest_size=6).hexdigest())
+    st.dataframe(styler, hide_index=True, key=key, column_config=_config or None)
 
 
 def figure_table(frame: pd.DataFrame, columns: list[str], key: str) -> pd.DataFrame:
@@ -358,7 +398,7 @@ def figure_table(frame: pd.DataFrame, columns: list[str], key: str) -> pd.DataFr
     table = headers(frame, {c: FIGURE_HEADERS[c] for c in columns})
     digits = {tr(FIGURE_HEADERS[c]): _figure_digits(c) for c in columns
               if c in frame and pd.api.types.is_numeric_dtype(frame[c])}
-    st.dataframe(numbers_styled(table, digits), hide_index=True, key=f"{key}_table",
-                 column_config=figure_config(frame[[c for c in columns if c in frame]]))
+    numbers_table(table, digits, key=f"{key}_table",
+                  column_config=figure_config(frame[[c for c in columns if c in frame]]))
     download_csv(table, key)
     return table
