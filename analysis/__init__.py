@@ -48,6 +48,7 @@ _API: dict[str, str] = {
     "TIME_PATTERN": "analysis.format",
     "number_text": "analysis.format",
     "percent_text": "analysis.format",
+    "interval_text": "analysis.format",
     "signed_text": "analysis.format",
     "LOCAL_TZ": "analysis.format",
     "local_datetime_text": "analysis.format",
@@ -65,6 +66,7 @@ _API: dict[str, str] = {
     "finalist_names": "analysis.format",
     "session_names": "analysis.format",
     "escape_markdown": "analysis.format",
+    "markdown_table": "analysis.format",
     "escape_html": "analysis.format",
     # the workbook
     "FITS": "analysis.workbook.schema",

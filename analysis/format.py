@@ -84,6 +84,20 @@ def signed_text(value: object, lang: str = "nb", digits: int = 0) -> str:
     return ("+" if float(value) > 0 else "\u2212") + text
 
 
+def interval_text(low: object, high: object, lang: str = "nb", digits: int = 2) -> str:
+    """A confidence interval as "−0,67 – 0,57": the minus a true minus sign, so it is not read
+    as the dash between the bounds; missing as `MISSING`.
+
+    Examples
+    --------
+    >>> interval_text(-0.671, 0.57, "nb"), interval_text(0.2, 1, "en", 1)
+    ('−0,67 – 0,57', '0.2 – 1.0')
+    """
+    if is_missing(low) or is_missing(high):
+        return MISSING
+    return " – ".join(number_text(v, lang, digits).replace("-", "\u2212") for v in (low, high))
+
+
 def percent_text(share: object, lang: str = "nb", digits: int = 0) -> str:
     """A share (0–1) as a percentage: "45 %" in Norwegian, "45%" in English.
 
@@ -322,3 +336,33 @@ def escape_html(text: object) -> str:
     """User text as text inside HTML-like labels (Plotly renders ``<a href>``, ``<b>`` and
     entities in titles, axis labels, legends and hovers)."""
     return html.escape(str(text), quote=False)
+
+
+def markdown_table(frame: pd.DataFrame, lang: str = "nb",
+                   digits: dict[object, int] | None = None) -> pd.DataFrame:
+    """``frame`` as the cells of a short table that wraps its text (``st.table`` renders Markdown
+    in its cells): dates as dd.mm.yyyy, numbers as ``lang`` writes them (whole numbers whole,
+    others with ``digits[column]`` decimals, 2 by default), and every text as plain text
+    (`escape_markdown`). Show it with ``hide_index=True``.
+
+    Examples
+    --------
+    >>> markdown_table(pd.DataFrame({"a": ["*x*"], "n": [0.5]}), "nb").iloc[0].tolist()
+    ['\\\\*x\\\\*', '0,50']
+    """
+    digits = digits or {}
+    cells = {}
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(values) or values.map(
+                lambda v: isinstance(v, dt.date)).any():
+            cells[col] = values.map(date_text)
+        elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            whole = pd.api.types.is_integer_dtype(values)
+            cells[col] = values.map(lambda v: number_text(v, lang, digits.get(col, 2),
+                                                          whole=whole))
+        else:
+            cells[col] = values.map(escape_markdown)
+    out = pd.DataFrame(cells, index=frame.index)
+    out.columns = [escape_markdown(c) for c in frame.columns]
+    return out.reset_index(drop=True)

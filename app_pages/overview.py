@@ -14,6 +14,7 @@ from analysis import (
     fairness_by_recruitment,
     fairness_text,
     headline_text,
+    markdown_table,
     process_checks,
 )
 
@@ -25,6 +26,8 @@ data = ui.data_or_stop()
 
 #: Most unequal-conditions warnings shown one by one; the rest are counted.
 MAX_WARNINGS = 10
+#: Most recruitments shown as a whole, wrapped table; more scroll in a grid.
+SHORT_TABLE = 20
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -79,11 +82,17 @@ def _recruitment_table(key: tuple, filters: tuple, lang: str, pseudonyms: bool,
 
 table, headline_lines = _recruitment_table(ui.cache_key(), ui.filter_key(), ui.lang(),
                                            ui.pseudonyms_on(), overview, shown, display)
-date_format = st.column_config.DateColumn(format=DATE_PATTERN)
 headline_col = ui.tr("ui.overview.col_headline")
-st.dataframe(table.drop(columns=[headline_col]), hide_index=True, key="overview_recruitments",
-             column_config={ui.tr("ui.overview.col_first"): date_format,
-                            ui.tr("ui.overview.col_last"): date_format})
+if len(table) <= SHORT_TABLE:
+    # shown whole with its text wrapped: a grid this wide cut its last columns off at 1280 px
+    st.table(markdown_table(table.drop(columns=[headline_col]), ui.lang()), hide_index=True)
+else:
+    date_format = st.column_config.DateColumn(format=DATE_PATTERN)
+    st.dataframe(table.drop(columns=[headline_col]), hide_index=True,
+                 key="overview_recruitments", column_config={
+                     ui.tr("ui.common.recruitment"): st.column_config.Column(pinned=True),
+                     ui.tr("ui.overview.col_first"): date_format,
+                     ui.tr("ui.overview.col_last"): date_format})
 st.markdown(headline_lines)
 ui.download_csv(table, "overview_recruitments")
 
@@ -122,7 +131,8 @@ if issues.empty and not flags:
 else:
     kinds = ["unlabelled", "low_confidence", "missing_ratings", "duration"]
     counts = issues.groupby("kind").size().reindex(kinds, fill_value=0)
-    cols = st.columns(len(kinds) + 1)
+    # two rows of three: in five columns the labels were cut off at 1280 px
+    cols = [*st.columns(3), *st.columns(3)][:len(kinds) + 1]
     go_to = None
     for col, kind in zip(cols, kinds):
         col.metric(ui.tr(f"ui.overview.kind_{kind}"), int(counts[kind]), border=True,

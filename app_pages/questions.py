@@ -161,7 +161,8 @@ table = pd.DataFrame({
     ui.tr("ui.common.candidate"): shown["candidate"].to_numpy(),
     ui.tr("ui.common.session"): part["session_id"].to_numpy(),
     ui.tr("ui.common.seq"): part["seq"].to_numpy(),
-    FIT_COL: part["fit"].map(NAMES).to_numpy(),
+    # "no fit yet" in words, not "None"; picking it changes nothing (_store_edits skips it)
+    FIT_COL: part["fit"].map(NAMES).fillna(ui.fit_name(None)).to_numpy(),
     CONF_COL: (100 * pd.to_numeric(part["model_confidence"])).where(from_model).to_numpy(),
     ui.tr("ui.questions.status"): status,
     ui.tr("ui.questions.source"): [ui.tr(f"source.{s}") if s else "" for s in part["fit_source"]],
@@ -180,7 +181,8 @@ st.data_editor(
     table, key=editor_key, hide_index=True,
     disabled=[c for c in table.columns if c != FIT_COL] if can_correct else True,
     column_config={
-        FIT_COL: st.column_config.SelectboxColumn(options=list(NAMES.values()), required=True,
+        FIT_COL: st.column_config.SelectboxColumn(options=[*NAMES.values(), ui.fit_name(None)],
+                                                  required=True,
                                                   help=ui.tr("ui.questions.fit_help"),
                                                   width="medium"),
         ui.tr("ui.common.question"): st.column_config.TextColumn(width="large"),

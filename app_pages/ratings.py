@@ -15,6 +15,9 @@ from analysis import (
     PermissionDenied,
     datetime_text,
     handed_in,
+    interval_text,
+    local_datetime_text,
+    markdown_table,
     rater_name,
     rating_rights,
     recruitment_agreement,
@@ -65,7 +68,10 @@ if who.empty:
     st.caption(ui.tr("ui.ratings.nobody_yet"))
 else:
     who = who.assign(role=who["role"].map(lambda r: ui.tr(f"role.{r}") if r in RATER_ROLES else "–"),
-                     source=who["source"].map(lambda s: ui.tr(f"ui.ratings.source_{s}")))
+                     source=who["source"].map(lambda s: ui.tr(f"ui.ratings.source_{s}")),
+                     # handed in here: stored in UTC; from a workbook: the time as typed there
+                     submitted=[datetime_text(at) if src == "workbook" else local_datetime_text(at)
+                                for at, src in zip(who["submitted"], who["source"])])
     st.dataframe(ui.headers(who, {"rater": "ui.ratings.col_rater", "role": "ui.ratings.col_role",
                                   "submitted": "ui.ratings.col_submitted",
                                   "source": "ui.ratings.col_source"}),
@@ -182,13 +188,24 @@ else:
     # alpha, its interval and n, written in the interface language (analysis/format.py)
     agreement = agreement.assign(
         alpha=[ui.number(a, 2) for a in agreement["alpha"]],
-        interval=[ui.number(lo, 2) + " – " + ui.number(hi, 2) if not pd.isna(lo) else "–"
+        interval=[interval_text(lo, hi, ui.lang())
                   for lo, hi in zip(agreement["alpha_low"], agreement["alpha_high"])])
-    st.dataframe(ui.headers(agreement, {
-        "recruitment": "ui.ratings.col_recruitment", "criterion_label": "ui.ratings.col_criterion",
-        "alpha": "ui.ratings.col_alpha", "interval": "ui.ratings.col_interval",
-        "sessions": "ui.ratings.col_sessions",
-        "reading_text": "ui.ratings.col_reading"}), hide_index=True, key="ratings_agreement")
+    columns = {"recruitment": "ui.ratings.col_recruitment",
+               "criterion_label": "ui.ratings.col_criterion", "alpha": "ui.ratings.col_alpha",
+               "interval": "ui.ratings.col_interval", "sessions": "ui.ratings.col_sessions",
+               "reading_text": "ui.ratings.col_reading"}
+    # the chosen session's recruitment as a whole table whose readings wrap; every recruitment
+    # the reader may see in a grid below it
+    this = agreement[agreement["recruitment"] == state["recruitment"]]
+    if len(this):
+        st.markdown(f"**{ui.plain(state['recruitment'])}**")
+        st.table(markdown_table(ui.headers(this, {k: v for k, v in columns.items()
+                                                  if k != "recruitment"}), ui.lang()),
+                 hide_index=True)
+    with st.expander(ui.tr("ui.ratings.agreement_all"), expanded=this.empty):
+        table = ui.headers(agreement, columns)
+        st.dataframe(table, hide_index=True, key="ratings_agreement")
+        ui.download_csv(table, "ratings_agreement")
 
 # -- settings --------------------------------------------------------------------------------------
 if actor.can("configure_recruitment"):

@@ -47,12 +47,13 @@ def main(out: Path) -> None:
 
     sys.path.insert(0, str(ROOT))
     from analysis.sample import sample_upload
+    from analysis.model.training import default_model
     from analysis.store.core import Store
 
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp())
     url = f"sqlite:///{tmp / 'store.sqlite'}"
-    Store(url).import_upload(sample_upload(), None)
+    Store(url).import_upload(sample_upload(), default_model())  # labelled, as `make run` seeds
     port = _port()
     env = {**os.environ, "OMVENDT_DATABASE_URL": url}
     server = subprocess.Popen(

@@ -123,3 +123,22 @@ def test_escaped_text_keeps_its_line_breaks_and_nothing_else_of_markdown():
 
 def test_escape_html_for_chart_labels():
     assert escape_html('<a href="x">Kari & Ola</a>') == '&lt;a href="x"&gt;Kari &amp; Ola&lt;/a&gt;'
+
+
+def test_interval_text_writes_a_true_minus_and_the_language_decimal_mark():
+    from analysis.format import interval_text
+
+    assert interval_text(-0.671, 0.57, "nb") == "\u22120,67 – 0,57"
+    assert interval_text(-0.671, 0.57, "en") == "\u22120.67 – 0.57"
+    assert interval_text(None, 0.5) == MISSING
+
+
+def test_markdown_table_writes_cells_as_people_read_them_and_user_text_as_text():
+    from analysis.format import markdown_table
+
+    frame = pd.DataFrame({"name": ["**Kari** [x](y)"], "n": [1200], "share": [0.456],
+                          "day": [pd.Timestamp("2026-03-04")], "when": [dt.date(2026, 3, 5)]})
+    cells = markdown_table(frame, "nb", digits={"share": 1})
+    assert cells.iloc[0].tolist()[1:] == ["1200", "0,5", "04.03.2026", "05.03.2026"]
+    assert cells.iloc[0, 0] == escape_markdown("**Kari** [x](y)")
+    assert markdown_table(frame, "en").loc[0, "share"] == "0.46"

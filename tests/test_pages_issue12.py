@@ -9,7 +9,7 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import MIN_READING_SESSIONS, NPS_MIN_ANSWERS
+from analysis import MIN_READING_SESSIONS, NPS_MIN_ANSWERS, escape_markdown
 from analysis.i18n import t
 from analysis.workbook.writing import workbook_bytes
 from tests.conftest import minimal_sheets
@@ -165,3 +165,47 @@ def test_the_audit_trail_speaks_words_in_oslo_time(app_env):
     assert t("audit.action.import", "nb") in set(table[t("trust.col.action", "nb")])
     assert table[t("trust.col.at", "nb")].str.match(r"^\d\d\.\d\d\.\d{4} \d\d:\d\d$").all()
     assert not table[t("trust.col.detail", "nb")].str.contains("=").any()
+
+
+def test_a_link_with_lang_en_starts_the_session_in_english(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_pages import APP, TIMEOUT
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.run()
+    _assert_ok(at)
+    assert at.session_state["lang"] == "en"
+    assert at.radio(key="lang").value == "en"
+    assert t("ui.overview.m_recruitments", "en") in [m.label for m in at.metric] or \
+        t("ui.common.no_data", "en") in _texts(at)
+    # an unknown language is ignored: Norwegian, the default
+    other = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    other.query_params["lang"] = "xx"
+    other.run()
+    assert other.session_state["lang"] == "nb"
+
+
+def test_the_overview_shows_a_short_recruitment_table_whole_with_dates_written_out(sample_store):
+    at = _open("app_pages/overview.py")
+    _assert_ok(at)
+    table = at.table[0].value
+    assert list(table.columns)[:2] == [t("ui.common.recruitment", "nb"),
+                                       t("ui.overview.col_finalists", "nb")]
+    firsts = table[t("ui.overview.col_first", "nb")].tolist()
+    assert firsts and all(re.fullmatch(r"\d\d\.\d\d\.\d{4}", d) for d in firsts), firsts
+    # the five attention counts sit in two rows of three: none is squeezed into a fifth
+    assert len([m for m in at.metric if m.label in {
+        t(f"ui.overview.kind_{k}", "nb") for k in
+        ("unlabelled", "low_confidence", "missing_ratings", "duration", "process")}]) == 5
+
+
+def test_ratings_show_the_session_recruitments_agreement_whole_with_true_minus_signs(
+        sample_store):
+    at = _open("app_pages/ratings.py")
+    _assert_ok(at)
+    table = at.table[-1].value
+    interval = table[escape_markdown(t("ui.ratings.col_interval", "nb"))].tolist()
+    assert len(table) == 5 and all(" – " in i and "-" not in i for i in interval), interval
+    assert any(e.label == t("ui.ratings.agreement_all", "nb") for e in at.expander)
