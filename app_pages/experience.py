@@ -6,15 +6,18 @@ draws it.
 """
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from analysis import FEEDBACK_ITEMS, NPS_MIN_ANSWERS, config, month_text
+from analysis import FEEDBACK_ITEMS, NPS_MIN_ANSWERS, config, markdown_table, month_text
 
 MIN = config.MIN_FEEDBACK_ANSWERS
 #: Most recruitments drawn side by side; more go to the table only.
 MAX_GROUPS = 8
+#: Most comments shown whole, wrapped; more scroll in a grid.
+MAX_WHOLE_COMMENTS = 100
 
 ui.page_header("experience")
 ui.require("read")
@@ -37,22 +40,24 @@ item_name = {i: ui.tr(f"ui.experience.item_{i}") for i in FEEDBACK_ITEMS}
 
 # -- headline numbers -----------------------------------------------------------------------------
 score = shared.nps
-cols = st.columns(len(FEEDBACK_ITEMS) + 1)
+# the score on a row of its own, how sure it is beside it; the four means in a row below (in
+# one row of five the labels and the interval were cut off at 1280 px)
+nps_col, nps_note = st.columns([1, 2], vertical_alignment="center")
 if score is not None:
-    with cols[0]:
-        st.metric(ui.tr("ui.experience.nps"), ui.signed(score["score"]), border=True,
-                  help=ui.tr("ui.experience.nps_help", promoters=score["promoters"],
-                             passives=score["passives"], detractors=score["detractors"],
-                             n=score["n"]))
-        if score["ci_low"] is not None:
-            st.caption(ui.tr("ui.experience.nps_interval", low=ui.signed(score["ci_low"]),
-                             high=ui.signed(score["ci_high"]), n=score["n"]))
-        if score["little_data"]:
-            st.caption(ui.tr("ui.experience.nps_little_data", min=NPS_MIN_ANSWERS))
+    nps_col.metric(ui.tr("ui.experience.nps"), ui.signed(score["score"]), border=True,
+                   help=ui.tr("ui.experience.nps_help", promoters=score["promoters"],
+                              passives=score["passives"], detractors=score["detractors"],
+                              n=score["n"]))
+    if score["ci_low"] is not None:
+        nps_note.caption(ui.tr("ui.experience.nps_interval", low=ui.signed(score["ci_low"]),
+                               high=ui.signed(score["ci_high"]), n=score["n"]))
+    if score["little_data"]:
+        nps_note.caption(ui.tr("ui.experience.nps_little_data", min=NPS_MIN_ANSWERS))
 else:
-    cols[0].metric(ui.tr("ui.experience.nps"), "–", border=True,
+    nps_col.metric(ui.tr("ui.experience.nps"), "–", border=True,
                    help=ui.tr("ui.experience.too_few_short", min=MIN))
-for col, row in zip(cols[1:], pooled.itertuples()):
+cols = st.columns(len(FEEDBACK_ITEMS))
+for col, row in zip(cols, pooled.itertuples()):
     col.metric(item_name[row.item], ui.number(row.mean), border=True,
                help=ui.tr("ui.experience.mean_help", n=row.n, scale=ui.tr(
                    "ui.experience.scale_10" if row.item == "recommend" else "ui.experience.scale_5")))
@@ -146,6 +151,9 @@ st.subheader(ui.tr("ui.experience.comments"), divider="gray")
 if not shared.comments:
     st.caption(ui.tr("ui.experience.no_comments", min=MIN))
 else:
-    st.dataframe({ui.tr("ui.experience.comment"): shared.comments}, hide_index=True,
-                 key="experience_comments")
+    comments = pd.DataFrame({ui.tr("ui.experience.comment"): shared.comments})
+    if len(comments) <= MAX_WHOLE_COMMENTS:  # read in full, wrapped; a grid cut long ones off
+        st.table(markdown_table(comments, ui.lang()), hide_index=True)
+    else:
+        st.dataframe(comments, hide_index=True, key="experience_comments")
     st.caption(ui.tr("ui.experience.comments_help", n=len(shared.comments), min=MIN))

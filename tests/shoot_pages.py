@@ -1,6 +1,6 @@
 """Screenshots of every page in nb and en at 1280 px, for a person to look at (issue 12).
 
-    .venv/bin/python tests/shoot_pages.py [OUT_DIR]
+    .venv/bin/python tests/shoot_pages.py [OUT_DIR [PAGE ...]]
 
 Seeds a throwaway SQLite store with the sample (dated for today), starts the app on a free port,
 and saves OUT_DIR/{lang}_{page}.png (full page) with Debian's Chromium. Not a test: it asserts
@@ -42,7 +42,7 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def main(out: Path) -> None:
+def main(out: Path, pages: list[str] = PAGES) -> None:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT))
@@ -72,7 +72,7 @@ def main(out: Path) -> None:
                 except Exception:  # the server is still starting
                     time.sleep(0.5)
             for lang in ("nb", "en"):
-                for name in PAGES:
+                for name in pages:
                     # Each page by its own URL, in a new session started in the language.
                     path = "" if name == PAGES[0] else name
                     page.set_viewport_size({"width": 1280, "height": 900})
@@ -87,4 +87,5 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/omvendt_shots"))
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/tmp/omvendt_shots"),
+         sys.argv[2:] or PAGES)

@@ -209,3 +209,14 @@ def test_ratings_show_the_session_recruitments_agreement_whole_with_true_minus_s
     interval = table[escape_markdown(t("ui.ratings.col_interval", "nb"))].tolist()
     assert len(table) == 5 and all(" – " in i and "-" not in i for i in interval), interval
     assert any(e.label == t("ui.ratings.agreement_all", "nb") for e in at.expander)
+
+
+def test_experience_shows_comments_whole_and_the_nps_interval_beside_the_score(sample_store):
+    at = _open("app_pages/experience.py")
+    _assert_ok(at)
+    comments = at.table[-1].value
+    assert len(comments) >= 3
+    # every comment in full (a grid cut long ones off), written as text
+    assert all(isinstance(c, str) and c for c in comments.iloc[:, 0])
+    labels = [m.label for m in at.metric]
+    assert labels[0] == t("ui.experience.nps", "nb") and len(labels) == 5
