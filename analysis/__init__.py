@@ -180,6 +180,16 @@ _API: dict[str, str] = {
     "plan_state": "analysis.store.planning",
     "set_plan": "analysis.store.planning",
     "set_max_finalists": "analysis.store.planning",
+    "INVITATION_DETAILS": "analysis.store.planning",
+    "invitation_details": "analysis.store.planning",
+    "set_invitation_details": "analysis.store.planning",
+    # the invitation letter (a report, kept next to the planning it serves)
+    "INVITATION_FIELDS": "analysis.reports.invitation",
+    "Invitation": "analysis.reports.invitation",
+    "build_invitation": "analysis.reports.invitation",
+    "invitation_finalists": "analysis.reports.invitation",
+    "invitation_docx": "analysis.reports.invitation",
+    "invitation_file_name": "analysis.reports.invitation",
     # the figures
     "ALL": "analysis.figures.sessions",
     "FAIR_MINUTES": "analysis.figures.sessions",
@@ -233,7 +243,10 @@ _API: dict[str, str] = {
     "process_check": "analysis.figures.process",
     "recruitment_check": "analysis.figures.process",
     "process_checks": "analysis.figures.process",
-    "invitation_text": "analysis.figures.process",
+    "ITEM_RULES": "analysis.figures.process",
+    "EVIDENCE_STATUSES": "analysis.figures.process",
+    "ItemEvidence": "analysis.figures.process",
+    "checklist_evidence": "analysis.figures.process",
     # the fit model
     "uncertain_mask": "analysis.figures.uncertainty",
     "review_queue": "analysis.figures.uncertainty",

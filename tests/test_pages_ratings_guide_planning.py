@@ -7,7 +7,7 @@ import pytest
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
-from analysis import RULES, invitation_text, plan_state, session_states, visible_ratings
+from analysis import RULES, plan_state, session_states, visible_ratings
 from analysis.i18n import t
 from analysis.store.auth import LOCAL, Actor
 from analysis.store.core import Store
@@ -196,8 +196,11 @@ def test_planning_shows_the_process_check_and_the_invitation(closed, monkeypatch
     for rule in RULES:
         assert t(f"process.rule.{rule}", "en") in text
     assert "Ratings missing (handed in/required): A1 (1/2)." in text
-    codes = [c.value for c in at.code]
-    assert codes == [invitation_text("nb"), invitation_text("en")]
+    # a viewer reads the invitation but cannot download it
+    at.selectbox(key="planning_invitation_finalist").select("A1").run()
+    assert at.text_area(key="planning_invitation_text").value.startswith("To Kari Nordmann")
+    assert not at.get("download_button")
+    assert t("ui.planning.invitation_no_export", "en") in text
 
 
 def test_guide_page_renders_the_guide_and_offers_downloads(closed, monkeypatch):

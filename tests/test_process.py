@@ -1,5 +1,5 @@
 """The process check (each rule on data built to pass, to fail and to be unknown), the planning
-checklist and the invitation paragraph."""
+checklist, what the data shows about each of its items, and the invitation's stored details."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,13 +9,18 @@ import pytest
 from sqlalchemy import select
 
 from analysis import (
+    EVIDENCE_STATUSES,
+    INVITATION_DETAILS,
+    ITEM_RULES,
     PLAN_ITEMS,
     RULES,
     CheckLine,
-    invitation_text,
+    checklist_evidence,
+    invitation_details,
     plan_state,
     process_check,
     recruitment_check,
+    set_invitation_details,
     set_max_finalists,
     set_plan,
 )
@@ -236,13 +241,102 @@ def test_max_finalists_setting(sqlite_store, make_upload, labeller):
         set_max_finalists(sqlite_store, name, 0)
 
 
-def test_plan_items_and_invitation_in_both_languages():
+def test_plan_items_in_both_languages():
     for lang in ("nb", "en"):
         assert all(t(f"plan.item.{item}", lang) for item in PLAN_ITEMS)
-    nb, en = invitation_text("nb"), invitation_text("en")
-    assert "30–40 minutter" in nb and "20–30 minutter" in nb and "tilbud" in nb
-    assert "30–40 minutes" in en and "offer" in en and "decline" in en
-    # the article's five purposes, one bullet each
-    assert nb.count("•") == en.count("•") == 5
-    assert "oppfølg" in nb or "følge opp" in nb
-    assert "follow up" in en and "conversation" in en
+
+
+# ------------------------------------------------------------------------------------------------
+# What the data shows about the checklist
+
+
+def test_every_checklist_item_is_mapped_to_known_rules():
+    assert tuple(ITEM_RULES) == PLAN_ITEMS
+    assert {r for rules in ITEM_RULES.values() for r in rules} <= set(RULES)
+
+
+def test_data_that_follows_the_method_shows_the_data_items_as_met():
+    evidence = checklist_evidence(process_check(_sessions(), _ratings(_sessions()), {}))
+    assert {item: e.status for item, e in evidence.items()} == {
+        "offered": "met", "finalists_only": "met", "invitation": "not_in_data",
+        "room": "not_in_data", "time": "met", "same_day": "met", "independent_notes": "met",
+        "manager_agreed": "not_in_data", "second_interview_opening": "not_in_data"}
+    # which data: the rule and its reason
+    assert evidence["same_day"].text("en") == (
+        "All reverse interviews on the same day: Every held session was on 04.03.2026 (3).")
+    assert [line.rule for line in evidence["time"].lines] == ["candidate_time", "manager_time"]
+    assert evidence["room"].text("nb") == "" and not evidence["room"].lines
+
+
+def test_a_warning_marks_the_item_not_met_and_says_why():
+    # the third finalist on another day; one session's manager part too long
+    sessions = _sessions(date=[DAY, DAY, SECOND - dt.timedelta(days=1)],
+                         manager_minutes=[25.0, 45.0, 25.0])
+    evidence = checklist_evidence(process_check(sessions, _ratings(sessions), {}))
+    assert evidence["same_day"].status == "not_met"
+    assert "09.03.2026" in evidence["same_day"].text("nb")
+    assert evidence["time"].status == "not_met"
+    assert "S2 (45 min)" in evidence["time"].text("en")
+    assert evidence["finalists_only"].status == "met"
+
+
+def test_missing_data_marks_the_item_unknown_and_one_warning_outweighs_it():
+    sessions = _sessions(manager_minutes=[25.0, None, 25.0])
+    evidence = checklist_evidence(process_check(sessions, _ratings(sessions), {}))
+    assert evidence["time"].status == "unknown"
+    # no ratings at all: not known whether notes were kept apart; one rater only: not met
+    unrated = checklist_evidence(process_check(sessions, _ratings(sessions, per_session=0), {}))
+    assert unrated["independent_notes"].status == "not_met"  # 0 of 2 handed in is a warning
+    one = checklist_evidence(process_check(sessions, _ratings(sessions, per_session=1), {}))
+    assert one["independent_notes"].status == "not_met"
+    assert "S1 (1/2)" in one["independent_notes"].text("en")
+    empty = checklist_evidence(process_check(_sessions(0), _ratings(_sessions(0)), {}))
+    assert {e.status for item, e in empty.items() if ITEM_RULES[item]} == {"unknown"}
+
+
+def test_the_users_tick_is_kept_apart_from_the_data():
+    sessions = _sessions(4)
+    evidence = checklist_evidence(process_check(sessions, _ratings(sessions), {}))
+    assert evidence["finalists_only"].status == "not_met"
+    assert evidence["finalists_only"].disagrees_with(True)
+    assert not evidence["finalists_only"].disagrees_with(False)
+    assert not evidence["room"].disagrees_with(True)  # the data cannot say otherwise
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_evidence_reads_in_both_languages(lang):
+    for status in EVIDENCE_STATUSES:
+        assert t(f"plan.evidence.{status}", lang)
+
+
+# ------------------------------------------------------------------------------------------------
+# The invitation's details
+
+
+def test_invitation_details_are_stored_audited_and_leave_the_ticks_alone(store, make_upload,
+                                                                           labeller):
+    store.import_upload(make_upload(), labeller)
+    name = "Driftssjef Bergen"
+    assert invitation_details(store, name) == dict.fromkeys(INVITATION_DETAILS, "")
+    recruiter = store.as_actor(Actor("rita", "recruiter"))
+    set_plan(recruiter, name, {"room": True})
+    new = set_invitation_details(recruiter, name, {"place": " Bryggen 3,\n møterom  Fløyen "})
+    assert new["place"] == "Bryggen 3, møterom Fløyen"  # one line, as a letter quotes it
+    set_invitation_details(recruiter, name, {"sender": "Rita Rekrutterer"})
+    set_plan(recruiter, name, {"offered": True})
+    assert invitation_details(store.as_actor(Actor("vera", "viewer")), name) == {
+        "role": "", "place": "Bryggen 3, møterom Fløyen", "sender": "Rita Rekrutterer"}
+    assert {k for k, v in plan_state(store, name).items() if v} == {"room", "offered"}
+    with pytest.raises(PermissionDenied):
+        set_invitation_details(store.as_actor(Actor("per", "rater")), name, {"place": "x"})
+    with pytest.raises(InputError, match="phone"):
+        set_invitation_details(store, name, {"phone": "123"})
+    with pytest.raises(InputError, match="longer"):
+        set_invitation_details(store, name, {"place": "x" * 301})
+    with pytest.raises(NotFound):
+        invitation_details(store, "Ukjent")
+    with store.engine.connect() as conn:
+        details = list(conn.scalars(select(AuditEvent.detail).where(
+            AuditEvent.action == "plan_invitation")))
+    # which fields changed, never what was written
+    assert details == [{"fields": "place"}, {"fields": "sender"}]

@@ -1,10 +1,12 @@
 """The method's frame, checked from the data: for each recruitment, one line per rule, pass,
-warning or unknown (data missing), with a translated reason; and the invitation paragraph for the
-letter to finalists.
+warning or unknown (data missing), with a translated reason; and what those lines show about each
+item of the planning checklist.
 
 `process_check` is pure (frames in, lines out); `process_checks` runs it for the latest
 recruitments at once and `recruitment_check` for one recruitment read from the store. The
-planning checklist a recruiter ticks off is stored with the recruitment (`analysis.store.planning`).
+planning checklist a recruiter ticks off is stored with the recruitment (`analysis.store.planning`);
+`checklist_evidence` maps each item to the rules that bear on it (`ITEM_RULES`). The invitation
+letter is `analysis.reports.invitation`.
 """
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CheckLine", "RULES", "CHECK_STATUSES", "PASS", "WARNING", "UNKNOWN", "MANAGER_MINUTES",
-    "process_check", "process_checks", "recruitment_check", "invitation_text",
+    "process_check", "process_checks", "recruitment_check", "ITEM_RULES", "EVIDENCE_STATUSES",
+    "ItemEvidence", "checklist_evidence",
 ]
 
 PASS, WARNING, UNKNOWN = "pass", "warning", "unknown"
@@ -362,10 +365,78 @@ def recruitment_check(store: "Store", recruitment: str) -> list[CheckLine]:
     return _check_recruitment(recruitment, store.sessions(), handed_in(store), settings)
 
 
-def invitation_text(lang: str = "nb") -> str:
-    """The paragraph a recruiter copies into the letter to finalists: what a reverse interview
-    is, why it is held (the article's purposes), how long it takes, and that it is an offer."""
-    purposes = "\n".join(f"• {t(f'plan.purpose.{i}', lang)}" for i in range(1, 6))
-    return t("plan.invitation", lang, purposes=purposes,
-             candidate=f"{RECOMMENDED_MINUTES[0]:.0f}–{RECOMMENDED_MINUTES[1]:.0f}",
-             manager=f"{MANAGER_MINUTES[0]:.0f}–{MANAGER_MINUTES[1]:.0f}")
+# -- the planning checklist, as far as the data shows it ----------------------------------------------
+MET, NOT_MET, NOT_IN_DATA = "met", "not_met", "not_in_data"
+#: What the data can say about a checklist item: met, not met, not known (data missing), or
+#: nothing (no data bears on it; only the recruiter's tick does).
+EVIDENCE_STATUSES = (MET, NOT_MET, UNKNOWN, NOT_IN_DATA)
+#: The process-check rules that bear on each planning item (`analysis.store.planning.PLAN_ITEMS`).
+#: An item with no rule is one the data cannot show: an invitation's wording, the room, whether the
+#: manager agreed, what the second interview opens with.
+ITEM_RULES: dict[str, tuple[str, ...]] = {
+    # a decline recorded as such, with no session data, is an offer that was respected
+    "offered": ("declines",),
+    "finalists_only": ("finalists",),
+    "invitation": (),
+    "room": (),
+    "time": ("candidate_time", "manager_time"),
+    "same_day": ("same_day",),
+    # own notes: every rater handed in, before the second interview, before seeing the others'
+    "independent_notes": ("ratings_before_second", "ratings_blind"),
+    "manager_agreed": (),
+    "second_interview_opening": (),
+}
+
+
+@dataclass(frozen=True)
+class ItemEvidence:
+    """What the process check shows about one planning item: ``status`` is one of
+    `EVIDENCE_STATUSES`, ``lines`` the check's lines it rests on (in `RULES` order)."""
+
+    item: str
+    status: str
+    lines: tuple[CheckLine, ...] = ()
+
+    def status_text(self, lang: str = "nb") -> str:
+        """The status in words ("Dataene viser at punktet er oppfylt")."""
+        return t(f"plan.evidence.{self.status}", lang)
+
+    def text(self, lang: str = "nb") -> str:
+        """Which data shows it: each rule and its reason ("Samme dag: Alle 3 på 04.03.2026.")."""
+        return " ".join(f"{line.rule_text(lang)}: {line.text(lang)}" for line in self.lines)
+
+    def disagrees_with(self, ticked: bool) -> bool:
+        """Whether the recruiter's tick says otherwise than the data (ticked but not met)."""
+        return bool(ticked) and self.status == NOT_MET
+
+
+def checklist_evidence(lines: list[CheckLine]) -> dict[str, ItemEvidence]:
+    """What the process check ``lines`` (`process_check`) show about each planning item.
+
+    An item is *met* when every rule that bears on it passes, *not met* when one warns, *unknown*
+    when none warns but one lacks data, and *not in the data* when no rule bears on it. The
+    recruiter's own tick is kept apart from this (`ItemEvidence.disagrees_with`).
+
+    Examples
+    --------
+    >>> lines = [CheckLine("same_day", PASS, "one_day", {"date": "04.03.2026", "n": 3}),
+    ...          CheckLine("finalists", WARNING, "too_many_finalists", {"n": 4, "max": 3})]
+    >>> evidence = checklist_evidence(lines)
+    >>> evidence["same_day"].status, evidence["finalists_only"].status, evidence["room"].status
+    ('met', 'not_met', 'not_in_data')
+    """
+    by_rule = {line.rule: line for line in lines}
+    out = {}
+    for item, rules in ITEM_RULES.items():
+        found = tuple(by_rule[r] for r in rules if r in by_rule)
+        statuses = {line.status for line in found}
+        if not found:
+            status = NOT_IN_DATA
+        elif WARNING in statuses:
+            status = NOT_MET
+        elif UNKNOWN in statuses:
+            status = UNKNOWN
+        else:
+            status = MET
+        out[item] = ItemEvidence(item, status, found)
+    return out
