@@ -88,6 +88,7 @@ _API: dict[str, str] = {
     "sheet_for": "analysis.workbook.schema",
     "column_for": "analysis.workbook.schema",
     "code_of": "analysis.workbook.schema",
+    "code_params": "analysis.workbook.schema",
     "Problem": "analysis.workbook.schema",
     "problems_frame": "analysis.workbook.schema",
     "parse_datetime": "analysis.workbook.schema",
@@ -104,6 +105,7 @@ _API: dict[str, str] = {
     "inspect_file": "analysis.workbook.reading",
     "read_sheets": "analysis.workbook.reading",
     "validate_upload": "analysis.workbook.reading",
+    "preview_frame": "analysis.workbook.preview",
     "neutralise": "analysis.workbook.writing",
     "safe_frame": "analysis.workbook.writing",
     "write_workbook": "analysis.workbook.writing",
@@ -111,6 +113,7 @@ _API: dict[str, str] = {
     "safe_csv": "analysis.workbook.writing",
     "write_template": "analysis.workbook.writing",
     "problems_to_bytes": "analysis.workbook.writing",
+    "problems_to_csv": "analysis.workbook.writing",
     # text hygiene
     "identifier": "analysis.text",
     "strip_controls": "analysis.text",

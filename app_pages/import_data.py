@@ -14,15 +14,33 @@ from analysis import (
     Upload,
     Validated,
     WorkbookError,
+    config,
+    preview_frame,
     problems_frame,
     problems_to_bytes,
+    problems_to_csv,
     write_template,
 )
 
-PROBLEM_COLUMNS = {"file": "ui.import.col_file", "sheet": "ui.import.col_sheet",
-                   "row": "ui.import.col_row", "column": "ui.import.col_column",
-                   "value": "ui.import.col_value", "severity": "ui.import.col_severity",
-                   "problem": "ui.import.col_problem", "fix": "ui.import.col_fix"}
+#: What the reader accepts (.xls is refused with a message, so the picker does not offer it).
+ACCEPTED_TYPES = ["xlsx", "xlsm"]
+MAX_UPLOAD_MB = config.MAX_FILE_BYTES >> 20
+
+
+def _report_table(problems, key: str) -> None:
+    """The validation report on screen: the file is in the heading above it, so its column is
+    left out; the problem and its fix get the width and wrap onto a few lines."""
+    report = problems_frame(problems, ui.lang(), translated=True)
+    file_col, sheet, row, column, value, severity, problem, fix = report.columns
+    st.dataframe(report, hide_index=True, key=key, row_height=70,
+                 column_order=[sheet, row, column, value, severity, problem, fix],
+                 column_config={sheet: st.column_config.TextColumn(width=90),
+                                row: st.column_config.NumberColumn(width=50),
+                                column: st.column_config.TextColumn(width=130),
+                                value: st.column_config.TextColumn(width=110),
+                                severity: st.column_config.TextColumn(width=80),
+                                problem: st.column_config.TextColumn(width=300),
+                                fix: st.column_config.TextColumn(width=300)})
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
@@ -55,9 +73,11 @@ if not ui.current_actor().can("import"):
     st.warning(ui.tr("ui.errors.permission", action="import"), icon=":material/lock:")
     st.stop()
 
-files = st.file_uploader(ui.tr("ui.import.upload"), type=["xlsx", "xlsm", "xls"],
+files = st.file_uploader(ui.tr("ui.import.upload"), type=ACCEPTED_TYPES,
                          accept_multiple_files=True, key="import_files",
-                         help=ui.tr("ui.import.upload_help"))
+                         max_upload_size=MAX_UPLOAD_MB, help=ui.tr("ui.import.upload_help"))
+# Streamlit writes the drop zone's own text in English and has no setting for it: say it here
+st.caption(ui.tr("ui.import.upload_note", limit=MAX_UPLOAD_MB))
 
 checked: list[tuple[Upload, Validated]] = []
 for f in files or []:
@@ -82,14 +102,19 @@ for f in files or []:
     else:
         st.success(ui.tr("ui.import.ok"), icon=":material/check_circle:")
     if validated.problems:
-        report = problems_frame(validated.problems, ui.lang())
-        st.dataframe(ui.headers(report, PROBLEM_COLUMNS), hide_index=True,
-                     key=f"import_report_{upload.sha256[:12]}")
-        st.download_button(ui.tr("ui.import.report_download"),
-                           problems_to_bytes(validated.problems, ui.lang()),
-                           file_name=f"{upload.name.rsplit('.', 1)[0]}_rapport.xlsx",
-                           key=f"import_report_dl_{upload.sha256[:12]}",
-                           icon=":material/download:", on_click="ignore")
+        _report_table(validated.problems, f"import_report_{upload.sha256[:12]}")
+        stem = f"{upload.name.rsplit('.', 1)[0]}_{ui.tr('ui.import.report_file')}"
+        left, right = st.columns(2)
+        left.download_button(ui.tr("ui.import.report_download"),
+                             problems_to_bytes(validated.problems, ui.lang()),
+                             file_name=f"{stem}.xlsx",
+                             key=f"import_report_dl_{upload.sha256[:12]}",
+                             icon=":material/download:", on_click="ignore")
+        right.download_button(ui.tr("ui.import.report_download_csv"),
+                              problems_to_csv(validated.problems, ui.lang()),
+                              file_name=f"{stem}.csv", mime="text/csv",
+                              key=f"import_report_csv_{upload.sha256[:12]}",
+                              icon=":material/download:", on_click="ignore")
     if validated.frames:
         with st.expander(ui.tr("ui.import.preview"), icon=":material/visibility:",
                          expanded=not n_err):
@@ -102,13 +127,13 @@ for f in files or []:
                 frame = validated.frames.get(schema.key)
                 if frame is None or not len(frame):
                     continue
-                shown = frame.drop(columns=["_row"], errors="ignore").head(20)
+                shown = frame.head(20)
                 if sessions is not None and "candidate" in shown:
                     shown = ui.names(shown, sessions)
-                shown = shown.rename(columns={c.name: (c.nb if ui.lang() == "nb" else c.name)
-                                              for c in schema.columns})
+                shown = preview_frame(shown, schema.key, ui.lang(),
+                                      validated.headers.get(schema.key))
                 st.caption(ui.tr(f"sheet.{schema.key}"))
-                st.dataframe(shown, hide_index=True,
+                st.dataframe(shown, hide_index=True, placeholder="",
                              key=f"import_preview_{schema.key}_{upload.sha256[:12]}")
     if validated.ok:
         checked.append((upload, validated))
@@ -128,8 +153,7 @@ if files:
                     results.append(ui.store().import_upload(upload, labeller))
                 except WorkbookError as exc:
                     # the store changed since the check (another user imported): report again
-                    st.dataframe(ui.headers(problems_frame(exc.problems, ui.lang()),
-                                            PROBLEM_COLUMNS), hide_index=True)
+                    _report_table(exc.problems, f"import_report_late_{upload.sha256[:12]}")
                 except OmvendtError as exc:
                     ui.render_error(exc)
             status.update(label=ui.tr("ui.import.done"), state="complete", expanded=False)

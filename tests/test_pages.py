@@ -242,9 +242,10 @@ def test_invalid_upload_shows_every_problem_and_writes_nothing(app_env):
     _assert_ok(at)
     assert at.error and "2 feil" in at.error[0].value
     report = at.dataframe[0].value
-    column = t("ui.import.col_column", "nb")
-    assert {"status", "seq"} <= set(report[column])
-    assert report[t("ui.import.col_row", "nb")].notna().all()
+    column = t("import.col.column", "nb")
+    # the columns as the file heads them, with their letters
+    assert {"status (H)", "nr (B)"} <= set(report[column])
+    assert report[t("import.col.row", "nb")].notna().all()
     assert at.button(key="import_button").disabled
     assert app_env.summary()["sessions"] == 0
 

@@ -21,6 +21,7 @@ from defusedxml.ElementTree import XMLParser as DefusedXMLParser
 
 from analysis import config
 from analysis.errors import FileRejected
+from analysis.text import show_controls
 from analysis.workbook.schema import (
     SHEETS,
     SheetSchema,
@@ -248,16 +249,21 @@ def _frame_for(schema: SheetSchema, raw: pd.DataFrame, sheet_label: str,
             continue
         col = column_for(schema, value)
         letter = _col_letter(pos)
+        written = _header_text(value)
         if col is None:
-            out.add(sheet_label, header + 1, str(value), letter, "warning", "extra_column")
+            out.add(sheet_label, header + 1, str(value), None, "warning", "extra_column",
+                    f"{written} ({letter})", name=written, letter=letter)
         elif col.name in picked:
-            out.add(sheet_label, header + 1, str(value), letter, "error", "duplicate_column")
+            out.add(sheet_label, header + 1, col.name, None, "error", "duplicate_column",
+                    f"{written} ({letter})", name=written, letter=letter,
+                    first=_col_letter(picked[col.name]))
         else:
             picked[col.name] = pos
+            out.headers[(sheet_label, col.name)] = (written, letter)
     for col in schema.columns:
         if col.required is True and col.name not in picked:
             out.add(sheet_label, header + 1, col.name, None, "error", "missing_column",
-                    column=f"{col.name} / {col.nb}")
+                    column={"nb": f"{col.nb} / {col.name}", "en": f"{col.name} / {col.nb}"})
     body = raw.iloc[header + 1:, list(picked.values())]
     body.columns = list(picked)
     body = pd.DataFrame({c: blank_to_none(body[c]) for c in picked}, index=body.index)
@@ -265,6 +271,13 @@ def _frame_for(schema: SheetSchema, raw: pd.DataFrame, sheet_label: str,
     if picked:
         body = body[~body[list(picked)].isna().all(axis=1).to_numpy()]
     return body.reset_index(drop=True)
+
+
+def _header_text(value: object) -> str:
+    """A header cell as the report quotes it: stripped, control characters shown, at most 60
+    characters."""
+    text = show_controls(str(value).strip())
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _col_letter(pos: int) -> str:
@@ -288,6 +301,7 @@ def validate_upload(upload: Upload, known_recruitments: Iterable[str] = ()) -> V
     out = _Collector(upload.name)
     frames: dict[str, pd.DataFrame] = {}
     labels: dict[str, str] = {}
+    headers: dict[str, dict[str, str]] = {}
     for sheet_name, raw in sheets.items():
         schema = sheet_for(sheet_name)
         if schema is None and str(sheet_name).strip().lower() in _INSTRUCTION_SHEETS:
@@ -300,6 +314,8 @@ def validate_upload(upload: Upload, known_recruitments: Iterable[str] = ()) -> V
             continue
         frames[schema.key] = validate_sheet(schema, body, out, sheet_name)
         labels[schema.key] = sheet_name
+        headers[schema.key] = {name: out.headers[(sheet_name, name)][0]
+                               for name in body.columns if (sheet_name, name) in out.headers}
     for schema in SHEETS:
         if schema.required and schema.key not in frames and not any(
                 p.code == "no_header" and sheet_for(p.sheet) is schema for p in out.problems):
@@ -307,7 +323,7 @@ def validate_upload(upload: Upload, known_recruitments: Iterable[str] = ()) -> V
                     sheet=f"{schema.name} / {schema.nb}")
     if "sessions" in frames and "questions" in frames:
         check_rules(frames, labels, out, set(known_recruitments))
-    return Validated(upload.name, frames, out.finish())
+    return Validated(upload.name, frames, out.finish(), headers)
 
 
 # --------------------------------------------------------------------------------------------

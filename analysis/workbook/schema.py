@@ -186,6 +186,20 @@ def column_for(sheet: SheetSchema, header: object) -> Column | None:
     return next((c for c in sheet.columns if key in (_norm(c.name), _norm(c.nb))), None)
 
 
+def code_params(kind: str) -> dict[str, dict[str, str]]:
+    """The accepted codes of ``kind`` for a message, the reader's language first: ``codes`` in
+    the language, ``other`` in the other one (both are read).
+
+    Examples
+    --------
+    >>> code_params("status")["codes"]
+    {'nb': 'gjennomført, takket nei', 'en': 'held, declined'}
+    """
+    choices = CODE_CHOICES[kind]
+    return {"codes": {lang: ", ".join(choices[lang]) for lang in ("nb", "en")},
+            "other": {"nb": ", ".join(choices["en"]), "en": ", ".join(choices["nb"])}}
+
+
 def code_of(kind: str, value: object) -> str | None:
     """The canonical code for a coded value, or None when it is not one."""
     key = _norm(value)
@@ -210,6 +224,9 @@ class Problem:
     severity: str  # "error" or "warning"
     code: str
     params: dict = field(default_factory=dict, hash=False, compare=False)
+    #: The column as the user's file names it, with its letter ("Dato (D)"); empty when the
+    #: file has no such column. ``column`` stays the schema's name, for code to match on.
+    header: str = field(default="", compare=False)
 
     def _params(self, lang: str) -> dict:
         # a parameter that differs by language is stored as {"nb": ..., "en": ...}
@@ -223,17 +240,39 @@ class Problem:
         key = f"fix.{self.code}"
         return t(key, lang, **self._params(lang)) if has(key) else ""
 
+    def column_text(self, lang: str = "nb") -> str:
+        """The column as the user knows it: the header as written in the file ("Dato (D)"), or,
+        for a column the file lacks, the template's name in ``lang`` ("dato" / "date")."""
+        if self.header:
+            return self.header
+        schema = sheet_for(self.sheet)
+        col = column_for(schema, self.column) if schema is not None and self.column else None
+        if col is None:
+            return self.column
+        return col.nb if lang == "nb" else col.name
 
-def problems_frame(problems: list[Problem], lang: str = "nb") -> pd.DataFrame:
-    """Problems as a table (file, sheet, row, column, value, severity, problem, fix)."""
-    cols = ["file", "sheet", "row", "column", "value", "severity", "problem", "fix"]
+
+#: The columns of a validation report, in order; their headers are ``import.col.<name>``.
+REPORT_COLUMNS = ("file", "sheet", "row", "column", "value", "severity", "problem", "fix")
+
+
+def problems_frame(problems: list[Problem], lang: str = "nb", *,
+                   translated: bool = False) -> pd.DataFrame:
+    """Problems as a table (file, sheet, row, column, value, severity, problem, fix).
+
+    The column is named as the user's file names it (`Problem.column_text`). With
+    ``translated`` the headers are in ``lang`` ("Fil", "Ark", "Rad" …), as a download shows them.
+    """
     rows = [
-        (p.file, p.sheet, p.row, p.column, "" if p.value is None else str(p.value)[:200],
+        (p.file, p.sheet, p.row, p.column_text(lang),
+         "" if p.value is None else str(p.value)[:200],
          t(f"severity.{p.severity}", lang), p.message(lang), p.fix(lang))
         for p in problems
     ]
-    frame = pd.DataFrame(rows, columns=cols)
+    frame = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
     frame["row"] = frame["row"].astype("Int64")
+    if translated:
+        frame.columns = [t(f"import.col.{c}", lang) for c in REPORT_COLUMNS]
     return frame
 
 
@@ -354,6 +393,8 @@ class Validated:
     file: str
     frames: dict[str, pd.DataFrame]
     problems: list[Problem]
+    #: sheet key -> column name -> the header as the file writes it ("Dato")
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -378,9 +419,18 @@ class _Collector:
         self.problems: list[Problem] = []
         self._counts: dict[tuple, int] = {}
         self.cells: set[tuple] = set()
+        #: (sheet, column name) -> (the header as the file writes it, its column letter)
+        self.headers: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def header(self, sheet: str, column: str) -> str:
+        """The column as the file names it, with its letter ("Dato (D)"), or ""."""
+        found = self.headers.get((sheet, column))
+        return f"{found[0]} ({found[1]})" if found else ""
 
     def add(self, sheet: str, row, column: str, value, severity: str, code: str, /,
-            **params):
+            where: str = "", **params):
+        """Collect a problem; ``where`` names the column when the file's header for ``column``
+        is not known (a column that is not in the schema)."""
         key = (sheet, column, code)
         self.cells.add((sheet, row, column))
         n = self._counts.get(key, 0)
@@ -393,7 +443,8 @@ class _Collector:
             elif isinstance(value, float) and value.is_integer():
                 value = int(value)  # calamine reads every number as a float; show what was typed
             self.problems.append(Problem(self.file, sheet, None if row is None else int(row),
-                                         column, value, severity, code, params))
+                                         column, value, severity, code, params,
+                                         where or self.header(sheet, column)))
 
     def finish(self) -> list[Problem]:
         for (sheet, column, code), n in self._counts.items():
@@ -402,7 +453,7 @@ class _Collector:
                              if (p.sheet, p.column, p.code) == (sheet, column, code))
                 self.problems.append(Problem(self.file, sheet, None, column,
                                              f"+{n - self.cap}", first.severity, code,
-                                             first.params))
+                                             first.params, first.header))
         return self.problems
 
 
@@ -444,7 +495,7 @@ def _parse_column(col: Column, raw: pd.Series, rows: pd.Series, sheet: str,
         codes = present.map(lambda v: code_of(col.codes, v))
         for idx in codes.index[codes.isna().to_numpy()]:
             out.add(sheet, rows[idx], col.name, raw[idx], "error", "bad_code",
-                    codes=", ".join(CODE_CHOICES[col.codes]["en"] + CODE_CHOICES[col.codes]["nb"]))
+                    **code_params(col.codes))
         result = _empty(raw.index)
         result[codes.index] = codes
         return result

@@ -145,7 +145,16 @@ def write_template(target: str | Path | IO[bytes], lang: str = "nb") -> None:
 
 
 def problems_to_bytes(problems: list[Problem], lang: str) -> bytes:
-    """The validation report as an .xlsx for download."""
+    """The validation report as an .xlsx for download, with headers in ``lang``."""
     from analysis.workbook.schema import problems_frame
 
-    return workbook_bytes({t("import.report_sheet", lang): problems_frame(problems, lang)})
+    return workbook_bytes({t("import.report_sheet", lang): problems_frame(
+        problems, lang, translated=True)})
+
+
+def problems_to_csv(problems: list[Problem], lang: str) -> bytes:
+    """The validation report as a CSV for download, with headers in ``lang`` and written for
+    that language's spreadsheet (`safe_csv`: ``;`` between fields in Norwegian)."""
+    from analysis.workbook.schema import problems_frame
+
+    return safe_csv(problems_frame(problems, lang, translated=True), lang)
