@@ -28,19 +28,24 @@ MAX_UPLOAD_MB = config.MAX_FILE_BYTES >> 20
 
 
 def _report_table(problems, key: str) -> None:
-    """The validation report on screen: the file is in the heading above it, so its column is
-    left out; the problem and its fix get the width and wrap onto a few lines."""
+    """The validation report on screen, readable at 1280 px: the file is in the heading above,
+    so its column is left out; how to fix a problem stands under it in one wide column whose
+    text wraps (the downloads keep them apart)."""
     report = problems_frame(problems, ui.lang(), translated=True)
     file_col, sheet, row, column, value, severity, problem, fix = report.columns
-    st.dataframe(report, hide_index=True, key=key, row_height=70,
-                 column_order=[sheet, row, column, value, severity, problem, fix],
-                 column_config={sheet: st.column_config.TextColumn(width=90),
-                                row: st.column_config.NumberColumn(width=50),
-                                column: st.column_config.TextColumn(width=130),
-                                value: st.column_config.TextColumn(width=110),
-                                severity: st.column_config.TextColumn(width=80),
-                                problem: st.column_config.TextColumn(width=300),
-                                fix: st.column_config.TextColumn(width=300)})
+    report[problem] = [f"{text} → {how}" if how else text
+                       for text, how in zip(report[problem], report[fix])]
+    line = 80  # four lines of wrapped text: the longest message with its fix at 1280 px
+    st.dataframe(report, hide_index=True, key=key, row_height=line,
+                 height=min(len(report), 8) * line + 42,
+                 column_order=[sheet, row, column, value, severity, problem],
+                 column_config={sheet: st.column_config.TextColumn(width=105),
+                                row: st.column_config.NumberColumn(width=45),
+                                column: st.column_config.TextColumn(width=110),
+                                value: st.column_config.TextColumn(width=80),
+                                severity: st.column_config.TextColumn(width=115),
+                                problem: st.column_config.TextColumn(
+                                    ui.tr("ui.import.col_problem_fix"), width=360)})
 
 
 @st.cache_data(max_entries=2, show_spinner=False)
@@ -105,16 +110,18 @@ for f in files or []:
         _report_table(validated.problems, f"import_report_{upload.sha256[:12]}")
         stem = f"{upload.name.rsplit('.', 1)[0]}_{ui.tr('ui.import.report_file')}"
         left, right = st.columns(2)
-        left.download_button(ui.tr("ui.import.report_download"),
-                             problems_to_bytes(validated.problems, ui.lang()),
-                             file_name=f"{stem}.xlsx",
-                             key=f"import_report_dl_{upload.sha256[:12]}",
-                             icon=":material/download:", on_click="ignore")
-        right.download_button(ui.tr("ui.import.report_download_csv"),
-                              problems_to_csv(validated.problems, ui.lang()),
-                              file_name=f"{stem}.csv", mime="text/csv",
-                              key=f"import_report_csv_{upload.sha256[:12]}",
-                              icon=":material/download:", on_click="ignore")
+        with left:
+            st.download_button(ui.tr("ui.import.report_download"),
+                               problems_to_bytes(validated.problems, ui.lang()),
+                               file_name=f"{stem}.xlsx",
+                               key=f"import_report_dl_{upload.sha256[:12]}",
+                               icon=":material/download:", on_click="ignore")
+        with right:
+            st.download_button(ui.tr("ui.import.report_download_csv"),
+                               problems_to_csv(validated.problems, ui.lang()),
+                               file_name=f"{stem}.csv", mime="text/csv",
+                               key=f"import_report_csv_{upload.sha256[:12]}",
+                               icon=":material/download:", on_click="ignore")
     if validated.frames:
         with st.expander(ui.tr("ui.import.preview"), icon=":material/visibility:",
                          expanded=not n_err):

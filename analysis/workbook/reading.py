@@ -37,6 +37,13 @@ from analysis.workbook.schema import (
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 _CHUNK = 1 << 20
+#: A megabyte as the upload limit counts it (Streamlit's too): 50 MB is 50 × 2^20 bytes.
+_MB = 1 << 20
+
+
+def _megabytes(size: int) -> int:
+    """A size over the limit in whole MB, rounded up: never the limit itself."""
+    return -(-size // _MB)
 #: The template's own instructions sheet, skipped without a warning.
 _INSTRUCTION_SHEETS = {"instructions", "veiledning"}
 
@@ -60,8 +67,8 @@ class Upload:
         except OSError as exc:
             raise FileRejected("corrupt", path.name, detail=exc.strerror or str(exc)) from exc
         if size > config.MAX_FILE_BYTES:  # refuse before reading it into memory
-            raise FileRejected("too_large", path.name, size=round(size / 1e6, 1),
-                               limit=round(config.MAX_FILE_BYTES / 1e6))
+            raise FileRejected("too_large", path.name, size=_megabytes(size),
+                               limit=config.MAX_FILE_BYTES // _MB)
         return cls(path.name, path.read_bytes())
 
 
@@ -98,8 +105,8 @@ def inspect_file(upload: Upload) -> None:
     if not data:
         raise FileRejected("empty_file", name)
     if len(data) > config.MAX_FILE_BYTES:
-        raise FileRejected("too_large", name, size=round(len(data) / 1e6, 1),
-                           limit=round(config.MAX_FILE_BYTES / 1e6))
+        raise FileRejected("too_large", name, size=_megabytes(len(data)),
+                           limit=config.MAX_FILE_BYTES // _MB)
     if data.startswith(_OLE_MAGIC):
         # Excel wraps a password-protected .xlsx in an OLE container with an EncryptionInfo stream
         raise FileRejected("encrypted" if _ENCRYPTION_INFO in data else "legacy_xls", name)
