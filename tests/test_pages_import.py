@@ -38,12 +38,14 @@ def test_the_report_speaks_the_users_file_and_language(app_env, downloads):
     report = at.dataframe[0].value
     column, problem = t("import.col.column", "nb"), t("import.col.problem", "nb")
     assert list(report.columns)[:3] == ["Fil", "Ark", "Rad"]
+    assert t("import.col.fix", "nb") not in at.dataframe[0].proto.column_order  # under the problem
     by_column = dict(zip(report[column], report[problem]))
     assert set(by_column) == {"Status (H)", "nr (B)", "Kommentar (J)"}
     assert by_column["Status (H)"].startswith(
         "Ukjent kode; forventet én av: gjennomført, takket nei (eller på engelsk:")
     assert by_column["Kommentar (J)"] == ("Ukjent kolonne «Kommentar» (kolonne J); "
-                                          "den blir ikke importert.")
+                                          "den blir ikke importert. → Ingenting å gjøre, "
+                                          "eller gi den et navn fra malen.")
     assert not {"status", "seq", "date", "question"} & set(report[column])
 
     # both downloads: Norwegian headers; the CSV with ";" for Norwegian Excel
