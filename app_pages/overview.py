@@ -39,9 +39,6 @@ def _process_flags(key: tuple, filters: tuple, _sessions: pd.DataFrame) -> list[
 overview = ui.metric("recruitment_overview", "sessions", "questions")
 issues = ui.metric("attention", "sessions", "questions", "handed_in")
 shown = ui.names(data.sessions)
-# (recruitment, name) -> the name as shown (a pseudonym when they are on)
-display = dict(zip(zip(data.sessions["recruitment"], data.sessions["candidate"]),
-                   shown["candidate"]))
 
 held = int(overview["held"].sum())
 cols = st.columns(4)
@@ -57,9 +54,12 @@ st.subheader(ui.tr("ui.overview.recruitments"), divider="gray")
 # page's CPU): made once per store version, filters, language and pseudonyms, for all sessions.
 @st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
 def _recruitment_table(key: tuple, filters: tuple, lang: str, pseudonyms: bool,
-                       _overview: pd.DataFrame, _shown: pd.DataFrame,
-                       _display: dict) -> tuple[pd.DataFrame, str]:
+                       _overview: pd.DataFrame, _sessions: pd.DataFrame,
+                       _shown: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     finalists = _shown.groupby("recruitment")["candidate"].agg(lambda s: ", ".join(s))
+    # (recruitment, name) -> the name as shown (a pseudonym when they are on)
+    _display = dict(zip(zip(_sessions["recruitment"], _sessions["candidate"]),
+                        _shown["candidate"]))
 
     def _headline(row: pd.Series) -> str:
         h = dict(row["headline"])
@@ -81,7 +81,7 @@ def _recruitment_table(key: tuple, filters: tuple, lang: str, pseudonyms: bool,
 
 
 table, headline_lines = _recruitment_table(ui.cache_key(), ui.filter_key(), ui.lang(),
-                                           ui.pseudonyms_on(), overview, shown, display)
+                                           ui.pseudonyms_on(), overview, data.sessions, shown)
 headline_col = ui.tr("ui.overview.col_headline")
 if len(table) <= SHORT_TABLE:
     # shown whole with its text wrapped: a grid this wide cut its last columns off at 1280 px
@@ -124,6 +124,23 @@ _RESOLVE = {"unlabelled": _questions_filtered(["none"]),
             "missing_ratings": _ratings_session,
             "process": _planning_recruitment}
 
+# What needs attention, one row per finding, in words: once per version, filters, language and
+# pseudonyms (a translated text per row of a store-wide list).
+@st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
+def _attention_table(key: tuple, filters: tuple, lang: str, pseudonyms: bool,
+                     _issues: pd.DataFrame, _sessions: pd.DataFrame) -> pd.DataFrame:
+    listed = ui.names(_issues.merge(_sessions[["session_id", "candidate"]], on="session_id",
+                                    how="left"))
+    listed = listed.assign(
+        what=[ui.tr(f"ui.overview.kind_{k}") for k in listed["kind"]],
+        detail=[ui.tr(f"ui.overview.detail_{k}", n=c)
+                for k, c in zip(listed["kind"], listed["count"])])
+    return ui.headers(listed, {
+        "what": "ui.overview.col_kind", "recruitment": "ui.common.recruitment",
+        "session_id": "ui.common.session", "candidate": "ui.common.candidate",
+        "detail": "ui.overview.col_detail"})
+
+
 st.subheader(ui.tr("ui.overview.attention"), divider="gray")
 flags = _process_flags(ui.cache_key(), ui.filter_key(), data.sessions)
 if issues.empty and not flags:
@@ -157,16 +174,8 @@ else:
     if len(flags) > MAX_WARNINGS:
         st.caption(ui.tr("ui.overview.process_more", n=len(flags) - MAX_WARNINGS))
     if not issues.empty:
-        listed = ui.names(issues.merge(data.sessions[["session_id", "candidate"]],
-                                       on="session_id", how="left"))
-        listed = listed.assign(
-            what=[ui.tr(f"ui.overview.kind_{k}") for k in listed["kind"]],
-            detail=[ui.tr(f"ui.overview.detail_{k}", n=c)
-                    for k, c in zip(listed["kind"], listed["count"])])
-        listed = ui.headers(listed, {
-            "what": "ui.overview.col_kind", "recruitment": "ui.common.recruitment",
-            "session_id": "ui.common.session", "candidate": "ui.common.candidate",
-            "detail": "ui.overview.col_detail"})
+        listed = _attention_table(ui.cache_key(), ui.filter_key(), ui.lang(), ui.pseudonyms_on(),
+                                  issues, data.sessions)
         st.dataframe(listed, hide_index=True, key="overview_attention")
         ui.download_csv(listed, "overview_attention")
         st.caption(ui.tr("ui.overview.attention_where"))
@@ -180,21 +189,26 @@ _ICON = {PASS: ":material/check_circle:", WARNING: ":material/warning:",
          UNKNOWN: ":material/help:"}
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _process_lines(key: tuple, filters: tuple, _sessions: pd.DataFrame,
-                   _handed_in: pd.DataFrame, _settings: pd.DataFrame) -> list[tuple[str, list]]:
+# The checks in words, one expander and one Markdown block per recruitment (a block per line was
+# ~120 elements, each sent to the browser on every view): once per version, filters and language.
+@st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
+def _process_lines(key: tuple, filters: tuple, lang: str, _sessions: pd.DataFrame,
+                   _handed_in: pd.DataFrame, _settings: pd.DataFrame) -> list[tuple[str, str]]:
     # keyed on the store's version and the filters; the frames themselves are not hashed
-    return process_checks(_sessions, _handed_in, _settings, latest=MAX_PROCESS)
+    out = []
+    for name, lines in process_checks(_sessions, _handed_in, _settings, latest=MAX_PROCESS):
+        counts = {s: sum(line.status == s for line in lines) for s in CHECK_STATUSES}
+        summary = "  ".join(f"{_ICON[s]} {counts[s]}" for s in CHECK_STATUSES)
+        out.append((f"**{ui.plain(name)}** — {summary}", "  \n".join(
+            f"{_ICON[line.status]} **{line.rule_text(lang)}** ({line.status_text(lang)}): "
+            f"{ui.plain(line.text(lang))}" for line in lines)))
+    return out
 
 
-checks = _process_lines(ui.cache_key(), ui.filter_key(), data.sessions, data.handed_in,
-                        ui.all_data()["recruitments"])
-for name, lines in checks:
-    counts = {s: sum(line.status == s for line in lines) for s in CHECK_STATUSES}
-    summary = "  ".join(f"{_ICON[s]} {counts[s]}" for s in CHECK_STATUSES)
-    with st.expander(f"**{ui.plain(name)}** — {summary}", expanded=False):
-        for line in lines:
-            st.markdown(f"{_ICON[line.status]} **{line.rule_text(ui.lang())}** "
-                        f"({line.status_text(ui.lang())}): {ui.plain(line.text(ui.lang()))}")
+checks = _process_lines(ui.cache_key(), ui.filter_key(), ui.lang(), data.sessions,
+                        data.handed_in, ui.all_data()["recruitments"])
+for title, body in checks:
+    with st.expander(title, expanded=False):
+        st.markdown(body)
 if data.sessions["recruitment"].nunique() > MAX_PROCESS:
     st.caption(ui.tr("ui.overview.process_more_recruitments", n=MAX_PROCESS))

@@ -35,16 +35,22 @@ PLOT_CONFIG: dict[str, Any] = {"displaylogo": False, "modeBarButtonsToRemove": [
 
 
 @st.cache_resource(show_spinner=False)
-def favicon():
+def favicon() -> str:
     """The tab icon, drawn here: a Material icon or emoji favicon would be fetched from a CDN,
-    and nothing may leave the machine."""
+    and nothing may leave the machine. A ``data:`` URL, made once: given an image, Streamlit
+    encodes it as PNG and files it with its media manager on every run of every page."""
+    import base64
+    import io
+
     from PIL import Image, ImageDraw
 
     img = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
     draw = ImageDraw.Draw(img)
     draw.rounded_rectangle((4, 8, 44, 40), radius=8, fill="#1F4E79")
     draw.rounded_rectangle((20, 24, 60, 56), radius=8, fill="#E69F00")
-    return img
+    png = io.BytesIO()
+    img.save(png, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")
 
 
 def data_or_stop() -> Data:
