@@ -124,6 +124,7 @@ _RESOLVE = {"unlabelled": _questions_filtered(["none"]),
             "missing_ratings": _ratings_session,
             "process": _planning_recruitment}
 
+
 # What needs attention, one row per finding, in words: once per version, filters, language and
 # pseudonyms (a translated text per row of a store-wide list).
 @st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
