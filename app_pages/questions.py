@@ -158,16 +158,17 @@ status = [ui.tr("ui.questions.status_uncertain") if unsure else
           for unsure, person in zip(uncertain_mask(part),
                                     part["fit_source"].isin(["workbook", "correction"]))]
 table = pd.DataFrame({
-    ui.tr("ui.common.candidate"): shown["candidate"].to_numpy(),
-    ui.tr("ui.common.session"): part["session_id"].to_numpy(),
+    # the question and its fit first: they are what is read and corrected, and at 1280 px the
+    # columns after them scroll (the question used to sit last, off the screen)
     ui.tr("ui.common.seq"): part["seq"].to_numpy(),
+    ui.tr("ui.common.question"): part["question"].to_numpy(),
     # "no fit yet" in words, not "None"; picking it changes nothing (_store_edits skips it)
     FIT_COL: part["fit"].map(NAMES).fillna(ui.fit_name(None)).to_numpy(),
     CONF_COL: (100 * pd.to_numeric(part["model_confidence"])).where(from_model).to_numpy(),
     ui.tr("ui.questions.status"): status,
     ui.tr("ui.questions.source"): [ui.tr(f"source.{s}") if s else "" for s in part["fit_source"]],
-    # the question last: it is the widest column, and the ones to act on stay in view
-    ui.tr("ui.common.question"): part["question"].to_numpy(),
+    ui.tr("ui.common.candidate"): shown["candidate"].to_numpy(),
+    ui.tr("ui.common.session"): part["session_id"].to_numpy(),
 })
 # which question each row is: the editor reports edits by row position, so the editor's key
 # names exactly these rows in this version of the store (see _store_edits)
@@ -185,12 +186,12 @@ st.data_editor(
                                                   required=True,
                                                   help=ui.tr("ui.questions.fit_help"),
                                                   width="medium"),
-        ui.tr("ui.common.question"): st.column_config.TextColumn(width="large"),
+        ui.tr("ui.common.question"): st.column_config.TextColumn(width=420),
         ui.tr("ui.common.session"): st.column_config.TextColumn(width="small"),
         ui.tr("ui.common.seq"): st.column_config.NumberColumn(width="small"),
         ui.tr("ui.questions.source"): st.column_config.TextColumn(width="small"),
         CONF_COL: st.column_config.ProgressColumn(
-            min_value=0.0, max_value=100.0, format="%.0f %%", width="medium",
+            min_value=0.0, max_value=100.0, format="%.0f %%", width=130,
             help=ui.tr("ui.questions.label_certainty_help", threshold=threshold)),
         ui.tr("ui.questions.status"): st.column_config.TextColumn(width="small"),
     })
