@@ -166,13 +166,13 @@ if edited is not None and based_on != generated.text:
     st.info(ui.tr("ui.planning.invitation_stale"), icon=":material/info:")
 # the widget shows the user's edit, else the letter as generated now (set before it is drawn)
 st.session_state[_TEXT] = generated.text if edited is None else edited
-text = st.text_area(ui.tr("ui.planning.invitation_text"), key=_TEXT, height=520,
+text = st.text_area(ui.tr("ui.planning.invitation_text"), key=_TEXT, height=680,
                     help=ui.tr("ui.planning.invitation_text_help"),
                     on_change=_keep_edit, args=(key, generated.text))
 buttons = st.columns(3)
 buttons[0].button(ui.tr("ui.planning.invitation_reset"), key="planning_invitation_reset",
                   on_click=_reset, args=(key,), disabled=edited is None,
-                  icon=":material/restart_alt:")
+                  help=ui.tr("ui.planning.invitation_reset_help"), icon=":material/restart_alt:")
 if actor.can("export"):
     name = None if finalist == _TEMPLATE else finalists.set_index("session_id").at[
         finalist, "candidate"]
