@@ -15,6 +15,8 @@ from analysis import (
     NotFound,
     comparison_workbook,
     fairness_lines,
+    markdown_table,
+    number_text,
     pseudonymise_comparison,
     record_comparison_export,
 )
@@ -59,7 +61,8 @@ for line in fairness_lines(comparison.fairness, ui.lang()):  # managers' names: 
 # -- fit shares as grouped bars, and the key figures ---------------------------------------------
 # (grouped bars per fit, read at a glance; the radar they replace had overlapping rings and
 # clipped labels)
-left, right = st.columns([2, 3])
+# one above the other: side by side at 1280 px the table cut off the third finalist
+left, right = st.container(), st.container()
 with left:
     theta = [ui.fit_name(f) for f in FOUR_FITS]
     bars = go.Figure()
@@ -72,7 +75,8 @@ with left:
     bars.update_layout(title=ui.tr("ui.compare.radar_title"), barmode="group",
                        height=160 + 26 * len(FOUR_FITS) * max(len(comparison.shares), 1),
                        yaxis=dict(autorange="reversed"),
-                       xaxis=dict(range=[0, 1.15], tickformat=".0%"))
+                       xaxis=dict(range=[0, 1.15], tickvals=[0, 0.25, 0.5, 0.75, 1],
+                                  ticktext=[ui.percent(v) for v in (0, 0.25, 0.5, 0.75, 1)]))
     shares = comparison.shares.reset_index()
     shares = shares.assign(finalist=shares["session_id"].map(name_of))
     ui.chart_with_data(bars, ui.headers(shares, {"finalist": "ui.common.candidate",
@@ -95,15 +99,16 @@ with right:
     for name, r in zip(side.index, rows):
         if r == "follow_up_share":
             shown = [ui.percent(v) for v in side.loc[name]]
-        elif r == "balance" or r == "minutes" or r.startswith("score_"):
+        elif r == "minutes":
+            shown = [number_text(v, ui.lang(), 1, whole=True) for v in side.loc[name]]
+        elif r == "balance" or r.startswith("score_"):
             shown = [ui.number(v, 2 if r == "balance" else 1) for v in side.loc[name]]
         else:
             shown = [ui.number(v, 0) for v in side.loc[name]]
         formatted.loc[name] = shown
     formatted.index.name = ui.tr("ui.compare.figure")
     formatted.columns.name = None
-    st.dataframe(formatted.reset_index(), hide_index=True, key="compare_figures",
-                 height=35 * (len(formatted) + 1) + 3)
+    st.table(markdown_table(formatted.reset_index(), ui.lang()), hide_index=True)
     ui.download_csv(formatted.reset_index(), "compare_figures")
     if not comparison.has_scores:
         st.caption(ui.tr("ui.compare.no_scores"))

@@ -220,3 +220,14 @@ def test_experience_shows_comments_whole_and_the_nps_interval_beside_the_score(s
     assert all(isinstance(c, str) and c for c in comments.iloc[:, 0])
     labels = [m.label for m in at.metric]
     assert labels[0] == t("ui.experience.nps", "nb") and len(labels) == 5
+
+
+def test_compare_key_figures_are_one_whole_table_with_every_finalist(sample_store):
+    at = _open("app_pages/compare.py")
+    _assert_ok(at)
+    table = next(tb.value for tb in at.table
+                 if escape_markdown(t("ui.compare.figure", "nb")) in tb.value.columns)
+    assert len(table.columns) == 1 + 3  # the figure, then each of the three finalists
+    minutes = table[table.iloc[:, 0] == escape_markdown(
+        t("report.figure.minutes", "nb"))].iloc[0, 1:].tolist()
+    assert all(m.isdigit() for m in minutes), minutes  # whole minutes, "35" not "35,0"
