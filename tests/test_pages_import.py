@@ -1,6 +1,7 @@
 """AppTest of the Import page in Norwegian (issue 12): the report names the columns as the file
 heads them, the preview shows display values and no "None", the report downloads have Norwegian
-headers and ``;`` between fields, and the uploader's English is explained next to it."""
+headers and ``;`` between fields, and the English that Streamlit's widgets keep (the uploader,
+the sidebar's multiselects and date field) is explained next to them."""
 from __future__ import annotations
 
 import io
@@ -10,7 +11,13 @@ import pandas as pd
 from analysis.i18n import t
 from analysis.workbook.writing import workbook_bytes
 from tests.conftest import minimal_sheets
-from tests.test_pages import _assert_ok, _open, app_env, model_file  # noqa: F401  (fixtures)
+from tests.test_pages import (  # noqa: F401  (fixtures)
+    _assert_ok,
+    _open,
+    app_env,
+    model_file,
+    sample_store,
+)
 from tests.test_pages_issue12 import downloads  # noqa: F401  (fixture)
 
 
@@ -85,3 +92,15 @@ def test_the_uploader_offers_what_is_read_and_explains_its_english(app_env):
     assert sorted(uploader.proto.type) == [".xlsm", ".xlsx"]  # not the refused .xls
     note = " ".join(c.value for c in at.caption)
     assert "Godtar .xlsx og .xlsm" in note and "50 MB" in note and "«Upload»" in note
+
+
+def test_the_sidebar_explains_what_streamlit_leaves_in_english(sample_store):  # noqa: F811
+    at = _open("app_pages/import_data.py")
+    _assert_ok(at)
+    for key in ("filter_recruitments", "filter_candidates"):
+        widget = at.multiselect(key=key)
+        assert widget.proto.select_all == 0  # no English "Select all": empty already means all
+        assert widget.help == t("ui.sidebar.pick_help", "nb")
+        assert "«No results»" in widget.help
+    dates = at.date_input(key="filter_dates")
+    assert "dd.mm.åååå" in dates.help and dates.proto.format == "DD.MM.YYYY"

@@ -49,22 +49,27 @@ def sidebar() -> None:
         # the choices are computed once per store version, not on every run of every session
         recruitments, date_range = filter_choices()
         _keep_known("filter_recruitments", recruitments)
+        # Streamlit's own "Select all" and "No results" are English only: no "Select all"
+        # (an empty filter already means all), and the help says what "No results" means
         st.multiselect(tr("ui.sidebar.recruitments"), recruitments, key="filter_recruitments",
-                       placeholder=tr("ui.sidebar.all"))
+                       placeholder=tr("ui.sidebar.all"), select_all=False,
+                       help=tr("ui.sidebar.pick_help"))
         if date_range:
             lo, hi = date_range
             chosen = st.session_state.get("filter_dates") or ()
             if any(not isinstance(d, dt.date) or d < lo or d > hi for d in chosen):
                 st.session_state["filter_dates"] = ()
             st.date_input(tr("ui.sidebar.dates"), min_value=lo, max_value=hi,
-                          key="filter_dates", format=DATE_PATTERN)
+                          key="filter_dates", format=DATE_PATTERN,
+                          help=tr("ui.sidebar.dates_help"))
         picked = st.session_state.get("filter_recruitments") or []
         pool = sessions[sessions["recruitment"].isin(picked)] if picked else sessions
         candidates = candidate_choices(tuple(picked))
         _keep_known("filter_candidates", candidates)
         shown_as = _candidate_names(pool, sessions)
         st.multiselect(tr("ui.sidebar.candidates"), candidates, key="filter_candidates",
-                       format_func=lambda c: shown_as.get(c, c), placeholder=tr("ui.sidebar.all"))
+                       format_func=lambda c: shown_as.get(c, c), placeholder=tr("ui.sidebar.all"),
+                       select_all=False, help=tr("ui.sidebar.pick_help"))
         st.toggle(tr("ui.sidebar.pseudonyms"), key="pseudonyms",
                   help=tr("ui.sidebar.pseudonyms_help"))
         if any(st.session_state.get(k) for k in FILTER_KEYS):
