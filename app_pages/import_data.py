@@ -24,7 +24,7 @@ from analysis import (
 
 #: What the reader accepts (.xls is refused with a message, so the picker does not offer it).
 ACCEPTED_TYPES = ["xlsx", "xlsm"]
-MAX_UPLOAD_MB = config.MAX_FILE_BYTES >> 20
+MAX_UPLOAD_MB = max(1, config.MAX_FILE_BYTES >> 20)  # Streamlit wants a whole, positive MB
 
 
 def _report_table(problems, key: str) -> None:
