@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -10,9 +11,11 @@ import ui
 from analysis import (
     UNCERTAIN_BELOW, uncertain_count,
     COMPARISON_FIGURES,
+    COMPARISON_MIME,
     FITS,
     FOUR_FITS,
     NotFound,
+    comparison_pdf,
     comparison_workbook,
     fairness_lines,
     markdown_table,
@@ -141,22 +144,34 @@ st.subheader(ui.tr("ui.compare.export"), divider="gray")
 if ui.current_actor().can("export"):
     @st.cache_data(max_entries=8, show_spinner=False)
     def _workbook(key: tuple, filters: tuple, recruitment: str, lang: str, pseudonyms: bool,
-                  _comparison) -> bytes:
-        return comparison_workbook(_comparison, lang)
+                  declined: tuple[str, ...], _comparison) -> bytes:
+        return comparison_workbook(_comparison, lang, declined=declined)
 
-    def _audit_export() -> None:
-        record_comparison_export(ui.store(), recruitment, ui.pseudonyms_on())
+    def _audit_export(fmt: str) -> None:
+        record_comparison_export(ui.store(), recruitment, ui.pseudonyms_on(), fmt)
 
     exported = comparison
     if ui.pseudonyms_on():  # the export hides names exactly as the page does
         exported = pseudonymise_comparison(comparison, ui.all_data()["sessions"], ui.lang())
-    workbook = _workbook(ui.cache_key(), ui.filter_key(), recruitment, ui.lang(),
-                         ui.pseudonyms_on(), exported)
+    # a finalist who declined is named in the files too (as a pseudonym when they are on)
+    gone = tuple(ui.finalist_names(declined)) if len(declined) else ()
+    args = (ui.cache_key(), ui.filter_key(), recruitment, ui.lang(), ui.pseudonyms_on(), gone,
+            exported)
     safe_name = re.sub(r"[^\w\-]+", "_", recruitment).strip("_")[:60] or "rekruttering"
-    st.download_button(ui.tr("ui.compare.export_button"), workbook,
-                       file_name=f"omvendt_{safe_name}.xlsx", key="compare_export",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       on_click=_audit_export, icon=":material/download:", type="primary")
-    st.caption(ui.tr("ui.compare.export_help"))
+    xlsx_col, pdf_col = st.columns(2)
+    with xlsx_col:
+        st.download_button(
+            ui.tr("ui.compare.export_button"), _workbook(*args),
+            file_name=f"omvendt_{safe_name}.xlsx", key="compare_export",
+            mime=COMPARISON_MIME["xlsx"], on_click=_audit_export, args=("xlsx",),
+            icon=":material/download:", type="primary")
+    with pdf_col:  # built when clicked (about half a second), not on every run of the page
+        st.download_button(
+            ui.tr("report.pdf.download"), partial(comparison_pdf, exported, ui.lang(),
+                                                  declined=gone),
+            file_name=f"omvendt_{safe_name}.pdf", key="compare_export_pdf",
+            mime=COMPARISON_MIME["pdf"], on_click=_audit_export, args=("pdf",),
+            icon=":material/picture_as_pdf:")
+    st.caption(ui.tr("ui.compare.export_help") + " " + ui.tr("report.pdf.help"))
 else:
     st.caption(ui.tr("ui.errors.permission", action="export"))

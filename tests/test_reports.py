@@ -1,26 +1,32 @@
-"""The finalists' comparison workbook and the ``metrics`` / ``compare`` commands."""
+"""The finalists' comparison workbook and PDF, and the ``metrics`` / ``compare`` commands."""
 from __future__ import annotations
 
 import datetime as dt
 import io
 import json
+import unicodedata
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from analysis import FIGURE_COLUMNS, SCORES, Comparison, compare_finalists
 from analysis.cli.main import main
-from analysis.errors import PermissionDenied
+from analysis.errors import InputError, PermissionDenied
 from analysis.reports.comparison import (
+    comparison_bytes,
+    comparison_pdf,
     comparison_workbook,
     export_comparison,
     fairness_lines,
     headline_text,
     pseudonymise_comparison,
 )
+from analysis.reports.pdf import DEJAVU_DIR, ReportPDF
 from analysis.store.auth import Actor
 from tests.conftest import minimal_sheets
+from tests.hostile import MARKUP, ZERO_WIDTH
 from tests.test_figures import questions_frame, sessions_frame
 
 
@@ -196,3 +202,162 @@ def test_export_hides_scores_until_all_ratings_are_in(sqlite_store, make_upload,
 def test_export_requires_the_export_permission(db):
     with pytest.raises(PermissionDenied):
         export_comparison(db.as_actor(Actor("v", "viewer")), "Driftssjef Bergen")
+
+
+# --------------------------------------------------------------------------------------------
+# the comparison as a PDF
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_comparison_pdf_in_norwegian_has_the_workbooks_content():
+    c = comparison()
+    data = comparison_pdf(c, "nb", exported=dt.datetime(2026, 3, 5, 14, 30),
+                          declined=["Åse Ødegård"])
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data)
+    for part in ("Sammenligning av finalistene", "R", "Laget 05.03.2026 14:30",
+                 "2 finalister gjennomførte det omvendte intervjuet",
+                 "Kari", "Ola", "Nøkkeltall", "Person–Jobb", "Person–Gruppe",
+                 "Person–Leder", "Person–Organisasjon", "Uten fit",
+                 # numbers as Norwegians write them: the page's formats
+                 "33 %", "67 %", "100 %", "0,46", "35,0", "45,0", "3,5",
+                 # the conditions, the follow-up chain, the definitions, the caveat
+                 "Tiden finalistene fikk varierte med 10 minutter (35–45 min).",
+                 "↳ 2. q2 (oppfølging av nr. 1)", "Om tallene",
+                 "Den sier aldri om et spørsmål var riktig eller galt",
+                 "Takket nei til det omvendte intervjuet (det er lov): Åse Ødegård."):
+        assert part in text, part
+    assert "0.46" not in text and "33%" not in text
+    assert "Side 1 av " in text and "Inneholder personopplysninger" in text
+    # Ola's ratings are not visible: a dash and the rule, never a number
+    assert "– betyr at vurderingene for økten ennå ikke er vist" in text
+    # the formula a candidate typed is printed as text
+    assert '=HYPERLINK("http://evil.example","klikk")' in text.replace("\n", "")
+
+
+def test_comparison_pdf_in_english():
+    text = pdf_text(comparison_pdf(comparison(), "en"))
+    for part in ("Comparison of the finalists", "Key figures", "Person–Job", "33%", "67%",
+                 "0.46", "35.0", "Rating: mean", "How to read the comparison",
+                 "(follow-up to no. 1)", "Page 1 of "):
+        assert part in text, part
+    assert "0,46" not in text and "Takket" not in text
+
+
+def test_comparison_pdf_without_visible_ratings_shows_no_scores():
+    c = comparison()
+    c = Comparison(c.figures.drop(columns=[x for x in c.figures if x.startswith("score_")]),
+                   c.shares, [], c.questions, "R")
+    text = pdf_text(comparison_pdf(c, "nb"))
+    assert "Vurdering: rolleinnsikt" not in text
+    assert "Vurderernes snitt vises når alle vurderinger for en økt er levert" in text
+    assert "Finalistene fikk like forhold" in text
+
+
+def test_comparison_pdf_is_pseudonymised_like_the_workbook():
+    sessions = sessions_frame({"candidate": "Kari"}, {"candidate": "Ola"})
+    c = pseudonymise_comparison(comparison(), sessions, "nb")
+    data = comparison_pdf(c, "nb")
+    text = pdf_text(data)
+    assert "Finalist A" in text and "Finalist B" in text
+    assert "Kari" not in text and b"Kari" not in data
+
+
+LONG_WORD = "Rekrutteringsprosessevalueringsrapport" * 40
+HOSTILE = [LONG_WORD, "שלום, מה שלומך? مرحبا كيف حالك", "Takk 😀👍🏽🇳🇴 for sist",
+           "Ctrl\x00\x07\x1b[31m\x0bbreak\u202eevil", ZERO_WIDTH, *MARKUP]
+
+
+@pytest.mark.parametrize("font_dir", ["dejavu", "none"])
+def test_comparison_pdf_prints_hostile_text_as_text(tmp_path, font_dir):
+    recruitment = "R <script>alert(1)</script> " + LONG_WORD[:300]
+    sessions = sessions_frame(
+        {"candidate": "**Kari** <b>Nord</b> 😀 " + LONG_WORD, "recruitment": recruitment},
+        {"candidate": "مريم הכהן", "recruitment": recruitment})
+    q1 = questions_frame("S1", ["job"] * len(HOSTILE), [None] + [1] * (len(HOSTILE) - 1))
+    q1["question"] = HOSTILE
+    q2 = questions_frame("S2", ["group"])
+    c = compare_finalists(recruitment, sessions, pd.concat([q1, q2]))
+    fonts = DEJAVU_DIR if font_dir == "dejavu" else tmp_path  # tmp_path: no DejaVu, Helvetica
+    data = comparison_pdf(c, "nb", declined=["# Overskrift " + LONG_WORD], font_dir=fonts)
+    reader = PdfReader(io.BytesIO(data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    flat = text.replace("\n", "").replace(" ", "")
+    assert len(reader.pages) >= 2
+    assert LONG_WORD in flat  # broken over lines, never cut or overflowing into nothing
+    assert "<script>alert(1)</script>" in text.replace("\n", " ")
+    assert "![n](http://127.0.0.1:9911/x.png)" in flat
+    assert not any(ch in text for ch in "\x00\x07\x1b\x0b")
+    if font_dir == "dejavu":
+        # DejaVu draws 😀; the emoji it has no glyph for become a visible square each (the
+        # skin tone joins its hand, a flag is two letters)
+        assert "Takk 😀□□□ for sist" in text
+        # right-to-left text prints (in logical order: fpdf2 reorders only with uharfbuzz)
+        assert set("הכהן مريم") <= set(text)
+        # zero-width characters stay invisible
+        assert "Kari Nordmann" in "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        assert "**Kari** <b>Nord</b> 😀" in text
+
+
+def test_report_pdf_keeps_a_long_title_on_one_line_in_the_running_head():
+    pdf = ReportPDF("Tittel " + LONG_WORD, "en")
+    pdf.add_page()
+    for _ in range(80):
+        pdf.paragraph("line")
+    text = pdf_text(pdf.to_bytes())
+    assert "Page 2 of 2" in text and "…" in text
+
+
+def test_cli_compare_writes_a_pdf(db, tmp_path, capsys):
+    out = tmp_path / "compare.pdf"
+    assert main(["compare", "Driftssjef Bergen", "--db", db.url, "-o", str(out)]) == 0
+    text = pdf_text(out.read_bytes())
+    assert "Sammenligning av finalistene" in text and "Kari Nordmann" in text
+    assert "Hvorfor er stillingen ledig?" in text
+    # A2 (Ola Hansen) declined: named as declined, not left out
+    assert "Takket nei til det omvendte intervjuet (det er lov): Ola Hansen." in text
+    events = db.frame(__import__("sqlalchemy").text(
+        "select action, detail from audit_event where action = 'export'"))
+    detail = events["detail"].iloc[-1]
+    detail = json.loads(detail) if isinstance(detail, str) else detail
+    assert detail["format"] == "pdf" and detail["kind"] == "comparison"
+
+    assert main(["compare", "Driftssjef Bergen", "--db", db.url, "-o", str(out), "--lang",
+                 "en", "--pseudonyms"]) == 0
+    text = pdf_text(out.read_bytes())
+    assert "Finalist A" in text and "Kari" not in text
+    assert "Declined the reverse interview (which is allowed): Finalist B." in text
+
+
+def test_cli_compare_refuses_an_unknown_format(db, tmp_path, capsys):
+    out = tmp_path / "compare.docx"
+    assert main(["compare", "Driftssjef Bergen", "--db", db.url, "-o", str(out)]) == 2
+    assert ".xlsx eller .pdf" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_workbook_names_the_declined_finalist(db):
+    sheets = sheets_of(export_comparison(db, "Driftssjef Bergen", "nb"))
+    about = dict(r[:2] for r in sheets["Om tallene"][1:])
+    assert about["Takket nei"] == "Ola Hansen"
+
+
+def test_pdf_export_hides_scores_until_all_ratings_are_in(sqlite_store, make_upload, labeller):
+    sheets = minimal_sheets()
+    sheets["Vurderinger"] = sheets["Vurderinger"].iloc[:1]  # only the manager has rated
+    sqlite_store.import_upload(make_upload(sheets), labeller)
+    text = pdf_text(export_comparison(sqlite_store, "Driftssjef Bergen", "nb", fmt="pdf"))
+    assert "Kari Nordmann" in text
+    assert "Vurdering: rolleinnsikt" not in text and "Vurdering: snitt" in text  # definitions
+    assert "Vurderernes snitt vises når alle vurderinger for en økt er levert" in text
+
+
+def test_export_refuses_an_unknown_format(db):
+    with pytest.raises(InputError, match="unknown format"):
+        export_comparison(db, "Driftssjef Bergen", "nb", fmt="docx")
+    with pytest.raises(InputError, match="unknown format"):
+        comparison_bytes(comparison(), "csv")

@@ -1,5 +1,5 @@
 """Commands for the figures: ``metrics`` (per-session figures as JSON) and ``compare`` (the
-finalists' comparison workbook). They print the same numbers the pages show."""
+finalists' comparison as a workbook or a PDF). They print the same numbers the pages show."""
 from __future__ import annotations
 
 import json
@@ -44,14 +44,21 @@ def cmd_metrics(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from analysis.reports.comparison import export_comparison
+    """Write the comparison; the output name's ending (.xlsx or .pdf) decides the format."""
+    from analysis.reports.comparison import COMPARISON_FORMATS, export_comparison
 
+    out = Path(args.out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in COMPARISON_FORMATS:
+        print(t("report.cli.bad_format", args.lang, name=out.name), file=sys.stderr)
+        return EXIT_INVALID
     store = open_store(args)
     sessions = store.sessions()
     if args.recruitment not in set(sessions["recruitment"]):
         return _unknown(args.recruitment, sessions, args.lang)
-    data = export_comparison(store, args.recruitment, args.lang, pseudonyms=args.pseudonyms)
-    Path(args.out).write_bytes(data)
+    data = export_comparison(store, args.recruitment, args.lang, pseudonyms=args.pseudonyms,
+                             fmt=fmt)
+    out.write_bytes(data)
     print(t("report.cli.wrote", args.lang, path=args.out))
     return 0
 
@@ -63,9 +70,10 @@ def register(add) -> None:
                    help="only this recruitment's sessions")
     p.add_argument("--json", action="store_true", help="a JSON list, one object per session")
     p.add_argument("--indent", type=int, default=None, help="indent the JSON by this many spaces")
-    p = add("compare", cmd_compare, "write the finalists' comparison workbook (.xlsx)")
+    p = add("compare", cmd_compare, "write the finalists' comparison (.xlsx workbook or .pdf)")
     p.add_argument("recruitment")
-    p.add_argument("-o", "--out", required=True, metavar="OUT.xlsx")
+    p.add_argument("-o", "--out", required=True, metavar="OUT.xlsx|OUT.pdf",
+                   help="output file; .xlsx or .pdf decides the format")
     p.add_argument("--pseudonyms", action="store_true",
                    help="show finalists as Finalist A/B/C instead of their names")
     # the workbook is for a Norwegian hiring team unless asked otherwise

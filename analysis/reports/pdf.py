@@ -36,6 +36,9 @@ _ASCII = str.maketrans({"–": "-", "—": "-", "“": '"', "”": '"', "„": '
                         "…": "...", "•": "-", "↳": ">", "«": '"', "»": '"', "\u00a0": " ",
                         "\u2212": "-", "·": "-", MISSING_GLYPH: "?", "■": "#"})
 
+#: The most characters a table cell shows (see `ReportPDF.grid`).
+CELL_CHARACTERS = 160
+
 GREY = (110, 110, 110)
 RULE = (175, 175, 175)
 SHADE = (242, 242, 242)
@@ -78,7 +81,7 @@ class ReportPDF(FPDF):
             self.family = "DejaVu"
         else:
             self.family = "Helvetica"
-        self.lang = lang
+        self.report_lang = lang
         self.report_title = self.clean(title)
         self.footer_note = self.clean(footer_note)
         self.set_title(self.report_title)
@@ -128,6 +131,12 @@ class ReportPDF(FPDF):
                 hi = mid - 1
         return text[:lo].rstrip() + ellipsis
 
+    def clip(self, text: str, longest: int) -> str:
+        """``text`` (already clean) cut to ``longest`` characters with "…"."""
+        if len(text) <= longest:
+            return text
+        return text[:longest - 1].rstrip() + ("…" if self.unicode else "...")
+
     @property
     def width(self) -> float:
         """The width between the margins, in mm."""
@@ -166,10 +175,14 @@ class ReportPDF(FPDF):
         self.ln(1)
 
     def grid(self, rows: Sequence[Sequence[str]], widths: Sequence[float] | None = None,
-             align: Sequence[str] | None = None, size: float = 9) -> None:
+             align: Sequence[str] | None = None, size: float = 9,
+             longest: int = CELL_CHARACTERS) -> None:
         """A bordered table with the first row as its shaded, bold heading (repeated when the
         table runs onto a new page). ``widths`` are relative column widths; ``align`` is
-        "LEFT", "RIGHT" or "CENTER" per column (for the body; the heading is left-aligned)."""
+        "LEFT", "RIGHT" or "CENTER" per column (for the body; the heading is left-aligned).
+
+        A row cannot break across pages, so a cell shows at most ``longest`` characters
+        (`clip`): the rest of a very long name or note would push the row off the page."""
         from fpdf.fonts import FontFace
 
         self.set_font(self.family, "", size)
@@ -181,7 +194,8 @@ class ReportPDF(FPDF):
             for r, cells in enumerate(rows):
                 row = table.row()
                 for c, cell in enumerate(cells):
-                    row.cell(self.clean(cell), align=align[c] if align and r else "LEFT")
+                    row.cell(self.clip(self.clean(cell), longest),
+                             align=align[c] if align and r else "LEFT")
         self.ln(2)
 
     def notes_box(self, label: str, lines: int = 4, spacing: float = 8,
@@ -234,7 +248,7 @@ class ReportPDF(FPDF):
         self.set_y(-12)
         self.set_font(self.family, "", 7.5)
         self.set_text_color(*GREY)
-        page = self.clean(t("report.pdf.page", self.lang, page=self.page_no(), pages="{nb}"))
+        page = self.clean(t("report.pdf.page", self.report_lang, page=self.page_no(), pages="{nb}"))
         page_width = self.get_string_width(page.replace("{nb}", "99")) + 2
         if self.footer_note:
             self.cell(self.width - page_width, 4,
