@@ -223,7 +223,9 @@ def _figure_text(name: str, value: object, lang: str) -> str:
         return percent_text(value, lang)
     if name == "balance":
         return number_text(value, lang, 2)
-    if name == "minutes" or name.startswith("score_"):
+    if name == "minutes":
+        return number_text(value, lang, 1, whole=True)
+    if name.startswith("score_"):
         return number_text(value, lang, 1)
     return number_text(value, lang, 0)
 
