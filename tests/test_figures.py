@@ -413,3 +413,67 @@ def test_empty_inputs_give_empty_frames():
     empty_fb = feedback_frame().iloc[:0]
     assert figures.feedback_trend(empty_fb).empty
     assert (figures.feedback_summary(empty_fb)["n"] == 0).all()
+
+
+# -- coverage: one recruitment at a time, compared on one scale --------------------------------
+
+
+def test_recruitments_by_recency_puts_the_latest_first_and_undated_last():
+    f = pd.DataFrame({"recruitment": ["Old", "New", "Old", "Tie B", "Tie A", "None", None],
+                      "date": [dt.date(2026, 1, 1), dt.date(2026, 5, 1), dt.date(2026, 2, 1),
+                               dt.date(2026, 3, 1), dt.date(2026, 3, 1), None,
+                               dt.date(2027, 1, 1)]})
+    assert figures.recruitments_by_recency(f) == ["New", "Tie A", "Tie B", "Old", "None"]
+    assert figures.recruitments_by_recency(f.iloc[:0]) == []
+
+
+def test_coverage_panels_split_the_matrix_by_recruitment_in_the_asked_order():
+    s = sessions_frame({"recruitment": "A"}, {"recruitment": "B"}, {"recruitment": "A"})
+    q = pd.concat([questions_frame("S1", ["job", "job"]), questions_frame("S2", ["group"]),
+                   questions_frame("S3", [None])])
+    matrix = figures.fit_matrix(q, s)
+    f = figures.session_figures(s, q)
+    panels = figures.coverage_panels(matrix, f, ["B", "A", "C"])
+    assert [name for name, _ in panels] == ["B", "A"]  # no panel for a recruitment without rows
+    assert list(panels[0][1].index) == ["S2"] and list(panels[1][1].index) == ["S1", "S3"]
+    assert figures.coverage_scale(panels) == 2.0
+    assert figures.coverage_scale(panels, normalize=True) == 1.0
+    # an empty panel set (or all zeros) still has a scale to draw
+    assert figures.coverage_scale([("A", matrix.loc[["S3"]])]) == 1.0
+    assert figures.coverage_scale([]) == 1.0
+
+
+# -- depth: the conversation read beside its timeline -------------------------------------------
+
+
+def test_conversation_lists_each_question_with_its_thread_and_follow_ups():
+    q = questions_frame("S1", ["job", "job", None, "group"], follow=[None, 1, 2, None])
+    q = q.iloc[[3, 1, 0, 2]]  # the store's order is not the reading order
+    out = figures.conversation(q)
+    assert list(out.columns) == figures.CONVERSATION_COLUMNS
+    assert out["seq"].tolist() == [1, 2, 3, 4]
+    assert out["thread"].tolist() == [1, 1, 1, 4]
+    assert out["depth"].tolist() == [0, 1, 2, 0]
+    assert out["follow_ups"].tolist() == [2, 1, 0, 0]
+    assert out["follow_up_to"].fillna(0).tolist() == [0, 1, 2, 0]
+    assert out["question"].tolist() == ["q1", "q2", "q3", "q4"]
+    assert figures.conversation(q.iloc[:0]).empty
+
+
+def test_conversation_keeps_a_follow_up_of_a_missing_question():
+    q = questions_frame("S1", ["job", "job"], follow=[None, 7])
+    out = figures.conversation(q)
+    assert out["depth"].tolist() == [0, 1] and out["thread"].tolist() == [1, 7]
+
+
+@pytest.mark.parametrize(("text", "width", "short"), [
+    ("Hvorfor er stillingen ledig nå?", 40, "Hvorfor er stillingen ledig nå?"),
+    ("Hvordan er turnusen lagt opp i dag, og hvor mye overtid er det?", 30,
+     "Hvordan er turnusen lagt opp…"),
+    ("Hva  forventer\ndu av meg?", 40, "Hva forventer du av meg?"),  # one line
+    ("Overtidsbetalingsordningsreglementet gjelder?", 12, "Overtidsbet…"),  # no space to cut at
+    ("<b>Hei</b> og hopp", 11, "<b>Hei</b>…"),  # text, not markup: escaping is the chart's job
+])
+def test_short_text_cuts_at_a_word(text, width, short):
+    assert figures.short_text(text, width) == short
+    assert len(figures.short_text(text, width)) <= width

@@ -46,7 +46,10 @@ from analysis.figures.sessions import (
     FIGURE_COLUMNS,
     FIT_COUNT_COLUMNS,
     SCORE_COLUMNS,
+    MAX_COMPARED,
     Filters,
+    coverage_panels,
+    coverage_scale,
     dug_into,
     figure_records,
     filter_by_sessions,
@@ -54,20 +57,31 @@ from analysis.figures.sessions import (
     filter_sessions,
     fit_matrix,
     held,
+    recruitments_by_recency,
     session_figures,
     session_minutes,
 )
-from analysis.figures.threads import follow_up_counts, reading_order, with_depth
+from analysis.figures.threads import (
+    CONVERSATION_COLUMNS,
+    conversation,
+    follow_up_counts,
+    reading_order,
+    short_text,
+    with_depth,
+)
 
 __all__ = [
-    "ALL", "ALPHA_GOOD", "ALPHA_TENTATIVE", "CHECK_STATUSES", "COMPARISON_FIGURES", "CheckLine",
+    "ALL", "ALPHA_GOOD", "ALPHA_TENTATIVE", "CHECK_STATUSES", "COMPARISON_FIGURES", "CONVERSATION_COLUMNS",
+    "CheckLine",
     "Comparison", "FAIR_MINUTES", "FIGURE_COLUMNS", "FIT_COUNT_COLUMNS", "Filters",
-    "MANAGER_MINUTES", "MIN_AGREEMENT_SESSIONS", "RULES", "SCORE_COLUMNS", "SharedFeedback",
-    "agreement", "agreement_reading", "attention", "compare_finalists", "dug_into",
+    "MANAGER_MINUTES", "MAX_COMPARED", "MIN_AGREEMENT_SESSIONS", "RULES", "SCORE_COLUMNS", "SharedFeedback",
+    "agreement", "agreement_reading", "attention", "compare_finalists", "conversation",
+    "coverage_panels", "coverage_scale", "dug_into",
     "fairness_by_recruitment", "fairness_flags", "feedback_distribution", "feedback_summary",
     "feedback_trend", "figure_records", "filter_by_sessions", "filter_feedback", "filter_sessions",
     "fit_matrix", "follow_up_counts", "held", "mean_ci", "nps",
     "process_check", "process_checks", "reading_order", "recruitment_agreement",
+    "recruitments_by_recency", "short_text",
     "recruitment_check", "recruitment_overview", "session_figures", "session_minutes",
     "shared_feedback", "with_depth",
 ]

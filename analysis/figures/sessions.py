@@ -299,3 +299,67 @@ def dug_into(questions: pd.DataFrame) -> pd.DataFrame:
     out["fit"] = pd.Categorical(out["fit"], categories=list(FITS), ordered=True)
     return out.sort_values(["session_id", "fit"])[cols].reset_index(drop=True)
 
+
+
+#: Most recruitments the coverage page draws side by side (narrow the filter to see others).
+MAX_COMPARED = 6
+
+
+def recruitments_by_recency(figures: pd.DataFrame) -> list[str]:
+    """The recruitments of ``figures`` (needs recruitment and date), the most recent first.
+
+    A recruitment's date is the date of its last session; ties are broken by name, and a
+    recruitment without any date comes last. What the coverage page offers, and picks first.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"recruitment": ["A", "B", "A"],
+    ...                   "date": ["2026-03-01", "2026-02-01", "2026-01-01"]})
+    >>> recruitments_by_recency(f)
+    ['A', 'B']
+    """
+    known = figures[figures["recruitment"].notna().to_numpy()]
+    if known.empty:
+        return []
+    last = (pd.DataFrame({"recruitment": known["recruitment"].astype(str).to_numpy(),
+                          "date": _dates(known["date"]).to_numpy()})
+            .groupby("recruitment")["date"].max().reset_index())
+    last["undated"] = last["date"].isna()
+    # newest first: sort by the negated date, so names break ties in reading order
+    last["age"] = -last["date"].fillna(pd.Timestamp.min).astype("int64")
+    return last.sort_values(["undated", "age", "recruitment"])["recruitment"].tolist()
+
+
+def coverage_panels(matrix: pd.DataFrame, figures: pd.DataFrame,
+                    recruitments: list[str]) -> list[tuple[str, pd.DataFrame]]:
+    """`fit_matrix` split into one panel per recruitment, in the order of ``recruitments``.
+
+    ``figures`` (session_id, recruitment) says which recruitment a row of ``matrix`` belongs to;
+    a recruitment without any row in ``matrix`` gets no panel. Rows keep their order.
+    """
+    of = dict(zip(figures["session_id"], figures["recruitment"]))
+    belongs = matrix.index.map(of).to_numpy()
+    panels = []
+    for recruitment in recruitments:
+        rows = matrix[belongs == recruitment]
+        if len(rows):
+            panels.append((recruitment, rows))
+    return panels
+
+
+def coverage_scale(panels: list[tuple[str, pd.DataFrame]], normalize: bool = False) -> float:
+    """The top of the one colour scale every coverage panel shares: 1 (100 %) for shares, else
+    the largest count of any fit in any panel, at least 1 (so an empty panel is white, not
+    dark).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({f: [0, 2] for f in FITS})
+    >>> coverage_scale([("A", m)]), coverage_scale([("A", m)], normalize=True)
+    (2.0, 1.0)
+    """
+    if normalize:
+        return 1.0
+    top = max((float(rows[list(FITS)].to_numpy().max()) for _, rows in panels if len(rows)),
+              default=0.0)
+    return max(top, 1.0)

@@ -123,3 +123,60 @@ def reading_order(questions: pd.DataFrame) -> list[int]:
         order.append(i)
         stack.extend(reversed(children.get(i, [])))
     return order
+
+
+#: Columns of `conversation`, in the order the depth page shows them.
+CONVERSATION_COLUMNS = ["seq", "minute", "thread", "depth", "follow_up_to", "follow_ups",
+                        "fit", "question"]
+
+
+def conversation(questions: pd.DataFrame) -> pd.DataFrame:
+    """One session's questions in the order they were asked, for reading beside its timeline.
+
+    Columns (`CONVERSATION_COLUMNS`): seq, minute, thread (the seq of the thread's first
+    question), depth, follow_up_to (the seq it follows up, NaN for a new topic), follow_ups (how
+    many follow-ups hang under it, at any depth: `follow_up_counts`), fit, question.
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"session_id": "a", "seq": [2, 1], "minute": [3, 1],
+    ...                   "follow_up_to": [1, None], "fit": ["job", "job"],
+    ...                   "question": ["Og så?", "Hvorfor?"]})
+    >>> conversation(q)[["seq", "thread", "depth", "follow_ups"]].values.tolist()
+    [[1, 1, 0, 1], [2, 1, 1, 0]]
+    """
+    if questions.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in CONVERSATION_COLUMNS})
+    depth, _, thread = thread_arrays(questions)
+    out = pd.DataFrame({
+        "seq": questions["seq"].to_numpy(dtype="int64"),
+        "minute": pd.to_numeric(questions["minute"], errors="coerce").to_numpy(dtype="float64")
+        if "minute" in questions else np.nan,
+        "thread": thread, "depth": depth,
+        "follow_up_to": pd.to_numeric(questions["follow_up_to"], errors="coerce")
+        .to_numpy(dtype="float64"),
+        "follow_ups": follow_up_counts(questions),
+        "fit": questions["fit"].to_numpy() if "fit" in questions else None,
+        "question": questions["question"].to_numpy(),
+    })
+    return out.sort_values("seq", kind="stable").reset_index(drop=True)
+
+
+def short_text(text: object, width: int = 40) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters, with "…" when cut: a
+    question as a readable label beside a chart (the whole text stays in the table).
+
+    Examples
+    --------
+    >>> short_text("Hvordan er turnusen lagt opp i dag, og hvor mye overtid er det?", 30)
+    'Hvordan er turnusen lagt opp…'
+    >>> short_text("Kort spørsmål?")
+    'Kort spørsmål?'
+    """
+    words = " ".join(str(text).split())  # one line, however the cell was typed
+    if len(words) <= width:
+        return words
+    cut = words[:width - 1]
+    if " " in cut and not words[width - 1].isspace():
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:.–-") + "…"
