@@ -304,8 +304,9 @@ def test_label_correction_in_the_editor_is_stored_and_shown_everywhere(sample_st
     row = shown[shown[fit_col] == t(f"fit.{target}", "nb")].iloc[0]
     assert row[t("ui.questions.status", "nb")] == t("ui.questions.status_person", "nb")
     assert pd.isna(row[t("ui.questions.label_certainty", "nb")])
-    # and the coverage page counts it
+    # and the coverage page counts it (all recruitments side by side: the page opens on one)
     at.switch_page("app_pages/coverage.py").run()
+    at.toggle(key="coverage_compare").set_value(True).run()
     figures = _table(at, t("report.figure.fits_covered", "nb"))
     assert figures[t(f"fit.{target}", "nb")].sum() >= 1
 
