@@ -278,7 +278,8 @@ def comparison_pdf(comparison: Comparison, lang: str = "nb",
     pdf.set_fill_color(*SHADE)
     pdf.set_font(pdf.family, "", 9)
     pdf.multi_cell(pdf.width, 4.6, pdf.clean(t("report.pdf.caveat", lang)), fill=True,
-                   padding=2.5, new_x="LMARGIN", new_y="NEXT")
+                   padding=2.5, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_fill_color(255, 255, 255)
     if declined:
         pdf.ln(2)
         pdf.paragraph(t("report.pdf.declined", lang, names=", ".join(declined)), size=10)

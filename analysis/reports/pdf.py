@@ -186,6 +186,7 @@ class ReportPDF(FPDF):
         from fpdf.fonts import FontFace
 
         self.set_font(self.family, "", size)
+        self.set_fill_color(255, 255, 255)  # the body's cells are white, whatever came before
         self.ln(1)
         with self.table(width=self.width, col_widths=tuple(widths) if widths else None,
                         text_align="LEFT", line_height=4.6, padding=1.2,
