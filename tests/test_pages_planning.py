@@ -191,3 +191,39 @@ def test_a_viewer_reads_but_cannot_change_or_download(store, monkeypatch, downlo
     assert not any(i.key == "planning_invitation_place" for i in at.text_input)
     assert t("ui.planning.invitation_no_export", "nb") in _captions(at)
     assert at.text_area(key=TEXT).value  # the letter itself is there to read
+
+
+def test_pseudonyms_reach_the_letter_and_the_picker(store, monkeypatch, downloads):
+    import ui
+    import ui.auth
+
+    monkeypatch.setattr(ui.auth, "current_actor", lambda: RECRUITER)
+    monkeypatch.setattr(ui, "current_actor", lambda: RECRUITER)
+    at = AppTest.from_file(str(ROOT / PAGE), default_timeout=TIMEOUT)
+    at.session_state["pseudonyms"] = True
+    at.run()
+    _ok(at)
+    picker = at.selectbox(key="planning_invitation_finalist")
+    assert not any("Kari" in str(o) or "Ola" in str(o) for o in picker.options)
+    text = at.text_area(key=TEXT).value
+    assert "Kari" not in text and "Ola" not in text and text.startswith("Til Finalist ")
+    assert not any(name and "Kari" in name for _, name in downloads.values())
+
+
+def test_hostile_names_stay_text_in_the_letter_and_out_of_the_markdown(tmp_path, monkeypatch):
+    from tests.hostile import MARKUP
+
+    store = app_store_for(tmp_path, monkeypatch)
+    sheets = minimal_sheets()
+    sheets["Økter"]["kandidat"] = [MARKUP[0], MARKUP[2]]
+    sheets["Økter"]["leder"] = [MARKUP[3], MARKUP[3]]
+    store.import_upload(Upload("log.xlsx", workbook_bytes(sheets)), FixedLabeller())
+    at = _open(monkeypatch)
+    at.selectbox(key="planning_invitation_finalist").select("A1").run()
+    _ok(at)
+    text = at.text_area(key=TEXT).value
+    assert text.startswith(f"Til {MARKUP[0]}\n") and f"du intervjuer {MARKUP[3]}" in text
+    # every Markdown place that quotes data escapes it (here: the process check's reasons)
+    for element in list(at.markdown) + list(at.caption) + list(at.warning) + list(at.info):
+        for markup in (MARKUP[0], MARKUP[2], MARKUP[3]):
+            assert markup not in element.value
