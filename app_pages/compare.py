@@ -64,27 +64,36 @@ for line in fairness_lines(comparison.fairness, ui.lang()):  # managers' names: 
 # -- fit shares as grouped bars, and the key figures ---------------------------------------------
 # (grouped bars per fit, read at a glance; the radar they replace had overlapping rings and
 # clipped labels)
-# one above the other: side by side at 1280 px the table cut off the third finalist
-left, right = st.container(), st.container()
-with left:
+# The chart and its table are made and styled once per version, filters, recruitment, language
+# and pseudonyms, and shared read-only: building a Plotly figure cost ~10 ms per view.
+@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+def _shares_chart(key: tuple, filters: tuple, recruitment: str, lang: str, pseudonyms: bool,
+                  _comparison, _name_of: dict) -> tuple[go.Figure, object]:
     theta = [ui.fit_name(f) for f in FOUR_FITS]
     bars = go.Figure()
-    for i, (sid, row) in enumerate(comparison.shares.iterrows()):
+    for i, (sid, row) in enumerate(_comparison.shares.iterrows()):
         bars.add_trace(go.Bar(
             y=theta, x=[float(row[f]) for f in FOUR_FITS], orientation="h",
-            name=name_of.get(sid, row["candidate"]), marker_color=FINALIST_COLOURS[i % 6],
+            name=_name_of.get(sid, row["candidate"]), marker_color=FINALIST_COLOURS[i % 6],
             text=[ui.percent(row[f]) for f in FOUR_FITS], textposition="outside",
             hovertemplate="%{y}: %{text}<extra>%{fullData.name}</extra>"))
     bars.update_layout(title=ui.tr("ui.compare.radar_title"), barmode="group",
-                       height=160 + 26 * len(FOUR_FITS) * max(len(comparison.shares), 1),
+                       height=160 + 26 * len(FOUR_FITS) * max(len(_comparison.shares), 1),
                        yaxis=dict(autorange="reversed"),
                        xaxis=dict(range=[0, 1.15], tickvals=[0, 0.25, 0.5, 0.75, 1],
                                   ticktext=[ui.percent(v) for v in (0, 0.25, 0.5, 0.75, 1)]))
-    shares = comparison.shares.reset_index()
-    shares = shares.assign(finalist=shares["session_id"].map(name_of))
-    ui.chart_with_data(bars, ui.headers(shares, {"finalist": "ui.common.candidate",
-                                                 **{f: f"fit.{f}" for f in FOUR_FITS}}),
-                       "compare_shares")
+    shares = _comparison.shares.reset_index()
+    shares = shares.assign(finalist=shares["session_id"].map(_name_of))
+    return ui.style_figure(bars), ui.headers(shares, {"finalist": "ui.common.candidate",
+                                                      **{f: f"fit.{f}" for f in FOUR_FITS}})
+
+
+# one above the other: side by side at 1280 px the table cut off the third finalist
+left, right = st.container(), st.container()
+with left:
+    bars, shares_table = _shares_chart(ui.cache_key(), ui.filter_key(), recruitment, ui.lang(),
+                                       ui.pseudonyms_on(), comparison, name_of)
+    ui.chart_with_data(bars, shares_table, "compare_shares", styled=True)
     declined = data.sessions[(data.sessions["recruitment"] == recruitment)
                              & (data.sessions["status"] == "declined")]
     if len(declined):  # a finalist who declined is part of the recruitment: said, not dropped
@@ -119,13 +128,17 @@ with right:
 
 # -- their questions, in columns grouped by fit ----------------------------------------------------
 st.subheader(ui.tr("ui.compare.questions"), divider="gray")
-questions = comparison.questions
-columns = st.columns(len(figures))
-for col, (_, finalist) in zip(columns, figures.iterrows()):
-    with col:
-        st.markdown(f"#### {ui.plain(finalist['finalist'])}")
-        mine = questions[questions["session_id"] == finalist["session_id"]]
-        st.caption(ui.tr("ui.compare.n_questions", n=len(mine)))
+
+
+# Each finalist's questions as one Markdown block, grouped by fit: written once per version,
+# filters, recruitment and language (a block per fit and a Python pass per view cost a quarter
+# of this page's CPU).
+@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+def _questions_by_fit(key: tuple, filters: tuple, recruitment: str, lang: str,
+                      _questions) -> dict[str, tuple[int, str]]:
+    out = {}
+    for sid, mine in _questions.groupby("session_id", sort=False):
+        blocks = []
         for fit in (*FITS, None):
             part = mine[mine["fit"].isna()] if fit is None else mine[mine["fit"] == fit]
             if part.empty:
@@ -137,7 +150,21 @@ for col, (_, finalist) in zip(columns, figures.iterrows()):
                 indent = "&nbsp;" * 4 * int(q.depth)
                 arrow = "↳ " if q.depth else ""
                 lines.append(f"{indent}{arrow}{int(q.seq)}\\. {ui.plain(q.question)}")
-            st.markdown("  \n".join(lines), unsafe_allow_html=True)
+            blocks.append("  \n".join(lines))
+        out[sid] = (len(mine), "\n\n".join(blocks))
+    return out
+
+
+by_fit = _questions_by_fit(ui.cache_key(), ui.filter_key(), recruitment, ui.lang(),
+                           comparison.questions)
+columns = st.columns(len(figures))
+for col, (_, finalist) in zip(columns, figures.iterrows()):
+    with col:
+        st.markdown(f"#### {ui.plain(finalist['finalist'])}")
+        n, body = by_fit.get(finalist["session_id"], (0, ""))
+        st.caption(ui.tr("ui.compare.n_questions", n=n))
+        if body:
+            st.markdown(body, unsafe_allow_html=True)
 
 # -- export ----------------------------------------------------------------------------------------
 st.subheader(ui.tr("ui.compare.export"), divider="gray")
