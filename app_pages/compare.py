@@ -185,15 +185,13 @@ if ui.current_actor().can("export"):
     args = (ui.cache_key(), ui.filter_key(), recruitment, ui.lang(), ui.pseudonyms_on(), gone,
             exported)
     safe_name = re.sub(r"[^\w\-]+", "_", recruitment).strip("_")[:60] or "rekruttering"
-    xlsx_col, pdf_col = st.columns(2)
-    with xlsx_col:
+    with st.container(horizontal=True):  # the two files side by side
         st.download_button(
             ui.tr("ui.compare.export_button"), _workbook(*args),
             file_name=f"omvendt_{safe_name}.xlsx", key="compare_export",
             mime=COMPARISON_MIME["xlsx"], on_click=_audit_export, args=("xlsx",),
             icon=":material/download:", type="primary")
-    with pdf_col:  # built when clicked (about half a second), not on every run of the page
-        st.download_button(
+        st.download_button(  # built when clicked (about half a second), not on every run
             ui.tr("report.pdf.download"), partial(comparison_pdf, exported, ui.lang(),
                                                   declined=gone),
             file_name=f"omvendt_{safe_name}.pdf", key="compare_export_pdf",
