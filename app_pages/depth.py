@@ -1,13 +1,21 @@
 """Follow-up depth: questions as threads (a root question and its chain of follow-ups)."""
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from analysis import FITS
+from analysis import FITS, conversation, short_text
 
 MAX_ROWS = 60
+#: Characters of a thread's first question that name its row on the timeline.
+ROW_LABEL_WIDTH = 34
+#: The conversation's columns under their headers, in the order the table shows them.
+CONVERSATION_HEADERS = {
+    "seq": "ui.common.seq", "minute": "ui.common.minute", "row": "ui.depth.thread",
+    "follow_up_to": "ui.depth.follows", "follow_ups": "ui.depth.follow_ups_under",
+    "fit_name": "ui.common.fit", "question": "ui.common.question"}
 
 ui.page_header("depth")
 ui.require("read_questions")
@@ -41,8 +49,8 @@ if st.session_state.get("depth_session") not in sessions:
     st.session_state["depth_session"] = sessions[0]
 pick = st.selectbox(ui.tr("ui.depth.pick"), sessions, key="depth_session",
                     format_func=lambda sid: name_of.get(sid, sid))
-threads = ui.metric("with_depth", "questions")
-mine = threads[threads["session_id"] == pick].sort_values("seq")
+questions = data.questions
+mine = conversation(questions[questions["session_id"] == pick])  # in the order asked
 if mine.empty:
     ui.empty_state("ui.depth.no_questions")
 else:
@@ -54,6 +62,7 @@ else:
     mine = mine.assign(row=mine["thread"].map(row_of), fit_name=mine["fit"].map(ui.fit_name),
                        x=mine[x_col])
     position = dict(zip(mine["seq"], zip(mine["x"], mine["row"])))
+    text_of = dict(zip(mine["seq"], mine["question"]))
     timeline = go.Figure()
     # grey links from each follow-up to the question it follows up (drawn first, under the dots)
     link_x, link_y = [], []
@@ -69,8 +78,11 @@ else:
         part = mine[mine["fit"].isna()] if fit is None else mine[mine["fit"] == fit]
         if part.empty:
             continue
+        # each point carries its number, the link to the table under the chart
         timeline.add_trace(go.Scatter(
-            x=part["x"], y=part["row"], mode="markers", name=ui.fit_name(fit),
+            x=part["x"], y=part["row"], mode="markers+text", name=ui.fit_name(fit),
+            text=[str(seq) for seq in part["seq"]], textposition="top center",
+            textfont=dict(size=11, color="#5A6672"),
             marker=dict(size=14 - 2 * part["depth"].clip(upper=3),
                         color=ui.FIT_COLOURS.get(fit, ui.NO_FIT_COLOUR),
                         symbol=["circle" if d == 0 else "diamond" for d in part["depth"]],
@@ -79,16 +91,33 @@ else:
             hovertemplate=(f"{ui.tr('ui.common.seq')} %{{customdata[0]}} · "
                            f"{ui.tr('ui.common.depth')} %{{customdata[2]}}"
                            "<br>%{customdata[1]}<extra></extra>")))
+    # a thread's row is named by its first question in short (tick labels are not styled, so
+    # the data's text is escaped here)
+    row_labels = [ui.chart_text(f"{row_of[root]} · " + (
+        short_text(text_of[root], ROW_LABEL_WIDTH) if root in text_of
+        else ui.tr("ui.depth.missing_root", seq=root))) for root in roots]
     timeline.update_layout(
         title=ui.tr("ui.depth.timeline_title", candidate=name_of.get(pick, pick)),
         xaxis_title=ui.tr("ui.common.minute" if timed else "ui.depth.order"),
-        yaxis=dict(title=ui.tr("ui.depth.thread_axis"), autorange="reversed", dtick=1),
-        height=180 + 30 * len(roots))
-    ui.chart_with_data(timeline, ui.headers(mine.assign(fit_name=mine["fit_name"]), {
-        "seq": "ui.common.seq", "minute": "ui.common.minute", "row": "ui.depth.thread",
-        "depth": "ui.common.depth", "fit_name": "ui.common.fit",
-        "question": "ui.common.question"}), "depth_timeline")
+        yaxis=dict(title=None, autorange="reversed", tickvals=list(range(1, len(roots) + 1)),
+                   ticktext=row_labels),
+        height=200 + 36 * len(roots))
+    table = mine.assign(
+        follow_up_to=mine["follow_up_to"].astype("Int64"), minute=mine["minute"].round(1))
+    ui.chart_with_data(timeline, ui.headers(table, CONVERSATION_HEADERS), "depth_timeline")
     st.caption(ui.tr("ui.depth.timeline_help"))
+
+    # -- the same questions to read, linked to the chart by their number -------------------------
+    st.markdown(f"**{ui.tr('ui.depth.questions')}**")
+    st.caption(ui.tr("ui.depth.questions_help"))
+    st.table(ui.headers(table.assign(
+        seq=[ui.number(v, 0) for v in table["seq"]],
+        minute=[ui.number(v, 0) if v == v else "" for v in table["minute"]],
+        row=[ui.number(v, 0) for v in table["row"]],
+        follow_up_to=["" if pd.isna(v) else ui.number(v, 0) for v in table["follow_up_to"]],
+        follow_ups=[ui.number(v, 0) for v in table["follow_ups"]],
+        question=[ui.plain(q) for q in table["question"]]), CONVERSATION_HEADERS),
+        hide_index=True)
 
     # -- which fits this finalist dug into ---------------------------------------------------
     st.subheader(ui.tr("ui.depth.dug"), divider="gray")

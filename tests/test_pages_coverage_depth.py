@@ -7,10 +7,12 @@ import base64
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis import FITS
 from analysis.i18n import t
+from tests.conftest import rendered
 from tests.test_pages import (  # noqa: F401  (fixtures)
     _assert_ok,
     _open,
@@ -158,3 +160,76 @@ def test_the_pickers_show_the_questions_behind_a_cell(sample_store):
             assert t("ui.coverage.none_behind", "nb", candidate="Camilla Nygård",
                      fit=t(f"fit.{fit}", "nb")) in _texts(at)
     assert len(seen) >= 2  # the pickers really changed what is shown
+
+
+# -- Follow-up depth -----------------------------------------------------------------------------
+
+
+def _conversation_table(at):
+    """The table of the session's questions under the timeline (the page's only st.table)."""
+    (table,) = at.table
+    return table.value
+
+
+def test_depth_lists_the_sessions_questions_under_the_timeline(sample_store):
+    at = _open("app_pages/depth.py")
+    _assert_ok(at)
+    pick = at.selectbox(key="depth_session").value
+    questions = sample_store.questions()
+    mine = questions[questions["session_id"] == pick].sort_values("seq")
+    table = _conversation_table(at)
+    header = {k: t(k, "nb") for k in ("ui.common.seq", "ui.common.minute", "ui.depth.thread",
+                                      "ui.depth.follows", "ui.depth.follow_ups_under",
+                                      "ui.common.fit", "ui.common.question")}
+    assert list(table.columns) == list(header.values())
+    # one row per question, in the order asked, with the whole text
+    assert table[header["ui.common.seq"]].tolist() == [str(s) for s in mine["seq"]]
+    assert [rendered(q) for q in table[header["ui.common.question"]]] == mine["question"].tolist()
+    assert t("ui.depth.questions", "nb") in _texts(at)
+    # "Følger opp" names the parent's number; "Oppfølginger" counts the whole sub-thread
+    follows = table[header["ui.depth.follows"]].tolist()
+    parents = ["" if pd.isna(v) else str(int(v)) for v in mine["follow_up_to"]]
+    assert follows == parents
+    under = dict(zip(mine["seq"], (int(n) for n in table[header["ui.depth.follow_ups_under"]])))
+    for seq, parent in zip(mine["seq"], mine["follow_up_to"]):
+        if pd.isna(parent):
+            continue
+        assert under[int(parent)] >= 1 + under[seq]  # a parent counts its child and more
+    assert sum(under.values()) >= sum(1 for v in parents if v)
+
+
+def test_depth_timeline_labels_its_points_and_rows_in_words(sample_store):
+    at = _open("app_pages/depth.py")
+    pick = at.selectbox(key="depth_session").value
+    questions = sample_store.questions()
+    mine = questions[questions["session_id"] == pick].sort_values("seq")
+    timeline = next(c for c in _charts(at) if "Tidslinje" in c["layout"]["title"]["text"])
+    # every point carries its number, the link to the table
+    points = [tr for tr in timeline["data"] if tr.get("mode") == "markers+text"]
+    numbers = sorted(int(n) for tr in points for n in tr["text"])
+    assert numbers == sorted(mine["seq"].tolist())
+    # the rows are named by the thread's first question, in short
+    labels = timeline["layout"]["yaxis"]["ticktext"]
+    first = mine["question"].iloc[0]
+    assert labels[0].startswith("1 · ") and labels[0][4:].rstrip("…") in first
+    assert all(len(label) <= 4 + 34 for label in labels)
+
+
+def test_picking_another_session_changes_the_table(sample_store):
+    at = _open("app_pages/depth.py")
+    at.selectbox(key="depth_session").set_value("EM-02").run()
+    _assert_ok(at)
+    questions = sample_store.questions()
+    mine = questions[questions["session_id"] == "EM-02"].sort_values("seq")
+    table = _conversation_table(at)
+    assert [rendered(q) for q in table[t("ui.common.question", "nb")]] == \
+        mine["question"].tolist()
+
+
+def test_depth_table_reads_in_english(sample_store):
+    at = _open("app_pages/depth.py")
+    at.session_state["lang"] = "en"
+    at.run()
+    _assert_ok(at)
+    table = _conversation_table(at)
+    assert list(table.columns)[3:5] == ["Follows up", "Follow-ups"]
