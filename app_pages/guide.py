@@ -51,12 +51,14 @@ guide, files = ui.or_stop(_guide, ui.cache_key(), session_id, lang, ui.pseudonym
 if files:
     cols = st.columns(len(files))
     for col, (fmt, data) in zip(cols, files.items()):
-        col.download_button(
-            ui.tr(f"ui.guide.download_{fmt}"), data,
-            file_name=guide_file_name(session_id, fmt, lang), mime=MIME[fmt],
-            key=f"guide_download_{fmt}", icon=":material/download:",
-            on_click=record_guide_export, args=(store, session_id, fmt, lang,
-                                                   ui.pseudonyms_on()))
+        with col:
+            st.download_button(
+                ui.tr(f"ui.guide.download_{fmt}"), data,
+                file_name=guide_file_name(session_id, fmt, lang), mime=MIME[fmt],
+                key=f"guide_download_{fmt}", icon=":material/download:",
+                on_click=record_guide_export, args=(store, session_id, fmt, lang,
+                                                       ui.pseudonyms_on()))
+    st.caption(ui.tr("guide.notes_help"))
 else:
     st.caption(ui.tr("ui.guide.no_export"))
 

@@ -1,5 +1,6 @@
-"""AppTest of the Compare page's PDF for the hiring team (issue 12): the button next to the
-workbook, the file's content in both languages, the declined finalist, and the audit record."""
+"""AppTest of the printed reports (issue 12): the Compare page's PDF for the hiring team (the
+button next to the workbook, the file's content in both languages, the declined finalist, the
+audit record) and the guide's room for notes."""
 from __future__ import annotations
 
 import io
@@ -11,6 +12,7 @@ from analysis.i18n import t
 from tests.test_pages import (  # noqa: F401  (fixtures)
     _assert_ok,
     _open,
+    _texts,
     app_env,
     model_file,
     sample_store,
@@ -65,3 +67,13 @@ def test_a_pdf_download_is_audited_with_its_format(sample_store):
     events = sample_store.frame(text(
         "select action, detail from audit_event where action = 'export'"))
     assert len(events) == 1 and '"pdf"' in str(events["detail"].iloc[0]).replace("'", '"')
+
+
+def test_the_guide_page_says_the_files_leave_room_for_notes(sample_store, downloads):
+    at = _open("app_pages/guide.py")
+    _assert_ok(at)
+    assert t("guide.notes_help", "nb") in _texts(at)
+    # the screen is for reading: the room for notes is in the files only
+    assert "Notater" not in _texts(at).replace(t("guide.notes_help", "nb"), "")
+    shown = pdf_text(downloads["guide_download_pdf"])
+    assert shown.count("Notater") >= 2
