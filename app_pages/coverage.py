@@ -35,11 +35,23 @@ if unsure:  # how far to trust a difference between finalists
                   threshold=ui.percent(UNCERTAIN_BELOW)), icon=":material/help:")
 
 shares = st.toggle(ui.tr("ui.coverage.as_shares"), key="coverage_shares")
-figures = figures.assign(finalist=ui.finalist_names(figures).to_numpy())
-name_of = dict(zip(figures["session_id"], figures["finalist"]))
+
+
+# What this page derives from the store is made once per version, filters, language, pseudonyms
+# and choices, and shared read-only by every session: a pass over every finalist of the store
+# and two Plotly figures cost most of a view's CPU (docs/SCALING.md).
+@st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
+def _named(key: tuple, filters: tuple, lang: str, pseudonyms: bool,
+           _figures: pd.DataFrame) -> tuple[pd.DataFrame, dict, list[str]]:
+    named = _figures.assign(finalist=ui.finalist_names(_figures).to_numpy())
+    return (named, dict(zip(named["session_id"], named["finalist"])),
+            recruitments_by_recency(named))  # the most recent first
+
+
+view_key = (ui.cache_key(), ui.filter_key(), ui.lang(), ui.pseudonyms_on())
+figures, name_of, recruitments = _named(*view_key, figures)
 
 # -- one recruitment at a time; side by side only on request --------------------------------------
-recruitments = recruitments_by_recency(figures)  # the most recent first
 compare = len(recruitments) > 1 and st.toggle(
     ui.tr("ui.coverage.compare"), key="coverage_compare", help=ui.tr("ui.coverage.compare_help"))
 if compare:
@@ -52,13 +64,21 @@ else:
         st.session_state["coverage_recruitment"] = recruitments[0]
     chosen = [st.selectbox(ui.tr("ui.common.recruitment"), recruitments,
                            key="coverage_recruitment", help=ui.tr("ui.coverage.recruitment_help"))]
-matrix = ui.metric("fit_matrix", "questions", "sessions", normalize=shares)
-matrix = matrix.assign(finalist=matrix.index.map(name_of),
-                       recruitment=matrix.index.map(dict(zip(figures["session_id"],
-                                                               figures["recruitment"]))))
-panels = coverage_panels(matrix, figures, chosen)
-matrix = pd.concat([rows for _, rows in panels])  # the chosen recruitments, in panel order
-figures = figures[figures["session_id"].isin(matrix.index)]
+
+
+@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+def _chosen(key: tuple, filters: tuple, lang: str, pseudonyms: bool, shares: bool,
+            chosen: tuple[str, ...], _figures: pd.DataFrame, _name_of: dict):
+    matrix = ui.metric("fit_matrix", "questions", "sessions", normalize=shares)
+    matrix = matrix.assign(finalist=matrix.index.map(_name_of),
+                           recruitment=matrix.index.map(dict(zip(_figures["session_id"],
+                                                                   _figures["recruitment"]))))
+    panels = coverage_panels(matrix, _figures, list(chosen))
+    matrix = pd.concat([rows for _, rows in panels])  # the chosen recruitments, in panel order
+    return panels, matrix, _figures[_figures["session_id"].isin(matrix.index)]
+
+
+panels, matrix, figures = _chosen(*view_key, shares, tuple(chosen), figures, name_of)
 shown = matrix.head(MAX_ROWS)
 if len(matrix) > MAX_ROWS:
     st.caption(ui.tr("ui.coverage.capped", shown=MAX_ROWS, total=len(matrix)))
@@ -131,8 +151,16 @@ st.caption(f"{scale} {ui.tr('ui.coverage.scale_shared')}" if compare else scale)
 heat_table = ui.headers(shown.reset_index(), {"finalist": "ui.common.candidate",
                                               "recruitment": "ui.common.recruitment",
                                               **{f: f"fit.{f}" for f in FITS}})
-event = ui.chart_with_data(heatmap(panels, top), heat_table, "coverage_heatmap",
-                           on_select="rerun")
+
+
+@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+def _heatmap(key: tuple, filters: tuple, lang: str, pseudonyms: bool, shares: bool,
+             compare: bool, chosen: tuple[str, ...], _panels: list, _top: float) -> go.Figure:
+    return ui.style_figure(heatmap(_panels, _top))
+
+
+event = ui.chart_with_data(_heatmap(*view_key, shares, compare, tuple(chosen), panels, top),
+                           heat_table, "coverage_heatmap", on_select="rerun", styled=True)
 
 # A click on a cell picks the finalist and fit below (only when the click is new, so the pickers
 # stay free to change afterwards). The selection holds the chart's text (`ui.chart_text`).
@@ -167,24 +195,35 @@ else:
 
 # -- stacked bar: the same counts as bars in the fits' fixed colours ----------------------------
 st.subheader(ui.tr("ui.coverage.bars"), divider="gray")
-long = shown.melt(id_vars=["finalist"], value_vars=list(FITS), var_name="fit", value_name="value")
-long["fit_name"] = long["fit"].map(ui.fit_name)
-value_title = ui.tr("ui.common.share" if shares else "ui.coverage.n_questions")
-bars = go.Figure([
-    go.Bar(y=shown["finalist"], x=shown[fit], name=ui.fit_name(fit), orientation="h",
-           marker_color=ui.FIT_COLOURS[fit],
-           hovertemplate="%{y}: %{x}<extra>" + ui.fit_name(fit) + "</extra>")
-    for fit in FITS])
-bars.update_layout(barmode="stack", title=ui.tr("ui.coverage.bars_title"),
-                   xaxis_title=value_title, yaxis=dict(autorange="reversed"),
-                   height=160 + 28 * len(shown))
-if shares:
-    bars.update_xaxes(tickformat=".0%")
-else:  # whole questions: no "0,5" ticks
-    bars.update_xaxes(dtick=max(1, -(-int(shown[list(FITS)].sum(axis=1).max()) // 8)))
-bar_table = ui.headers(long, {"finalist": "ui.common.candidate", "fit_name": "ui.common.fit",
-                              "value": "ui.common.share" if shares else "ui.common.count"})
-ui.chart_with_data(bars, bar_table, "coverage_bars")
+
+
+@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+def _bars(key: tuple, filters: tuple, lang: str, pseudonyms: bool, shares: bool,
+          chosen: tuple[str, ...], _shown: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
+    shown = _shown  # (not hashed: the key says which rows these are)
+    long = shown.melt(id_vars=["finalist"], value_vars=list(FITS), var_name="fit",
+                      value_name="value")
+    long["fit_name"] = long["fit"].map(ui.fit_name)
+    value_title = ui.tr("ui.common.share" if shares else "ui.coverage.n_questions")
+    bars = go.Figure([
+        go.Bar(y=shown["finalist"], x=shown[fit], name=ui.fit_name(fit), orientation="h",
+               marker_color=ui.FIT_COLOURS[fit],
+               hovertemplate="%{y}: %{x}<extra>" + ui.fit_name(fit) + "</extra>")
+        for fit in FITS])
+    bars.update_layout(barmode="stack", title=ui.tr("ui.coverage.bars_title"),
+                       xaxis_title=value_title, yaxis=dict(autorange="reversed"),
+                       height=160 + 28 * len(shown))
+    if shares:
+        bars.update_xaxes(tickformat=".0%")
+    else:  # whole questions: no "0,5" ticks
+        bars.update_xaxes(dtick=max(1, -(-int(shown[list(FITS)].sum(axis=1).max()) // 8)))
+    bar_table = ui.headers(long, {"finalist": "ui.common.candidate", "fit_name": "ui.common.fit",
+                                  "value": "ui.common.share" if shares else "ui.common.count"})
+    return ui.style_figure(bars), bar_table
+
+
+bars, bar_table = _bars(*view_key, shares, tuple(chosen), shown)
+ui.chart_with_data(bars, bar_table, "coverage_bars", styled=True)
 
 # -- coverage score ---------------------------------------------------------------------------------
 st.subheader(ui.tr("ui.coverage.score"), divider="gray")
