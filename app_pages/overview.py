@@ -30,7 +30,8 @@ MAX_WARNINGS = 10
 SHORT_TABLE = 20
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+# a shared, read-only resource: st.cache_data unpickled a copy for every view
+@st.cache_resource(max_entries=8, ttl=1800, show_spinner=False)
 def _process_flags(key: tuple, filters: tuple, _sessions: pd.DataFrame) -> list[tuple[str, dict]]:
     # keyed on the store's version and the filters; the frame itself is not hashed
     return fairness_by_recruitment(_sessions)

@@ -21,10 +21,19 @@ def current_actor() -> Actor:
 
 
 def _secrets_section(name: str) -> dict:
+    # read once per script run: without a secrets.toml Streamlit looks for the files again on
+    # every access, under one lock all sessions share (18 % of a page view's time with 25
+    # sessions at once: docs/SCALING.md); team_mode() asks several times per run
+    memo = run_memo()
+    if memo is not None and ("secrets", name) in memo:
+        return memo[("secrets", name)]
     try:
-        return dict(st.secrets.get(name, {}))
+        section = dict(st.secrets.get(name, {}))
     except Exception:  # no secrets.toml at all: Streamlit raises its own not-found error
-        return {}
+        section = {}
+    if memo is not None:
+        memo[("secrets", name)] = section
+    return section
 
 
 def team_mode() -> bool:
