@@ -39,8 +39,9 @@ bars.update_layout(barmode="group", title=ui.tr("ui.depth.bars_title"),
 ui.chart_with_data(bars, ui.headers(shown, {c: ui.FIGURE_HEADERS[c] for c in (
     "finalist", "questions", "threads", "follow_up_share", "mean_thread_depth", "max_depth")}),
     "depth_bars")
-ui.figure_table(figures, ["finalist", "recruitment", "questions", "threads", "follow_up_share",
-                          "mean_thread_depth", "max_depth"], "depth_figures")
+# the depth figures first, so they are on screen at 1280 px; the long recruitment name last
+ui.figure_table(figures, ["finalist", "max_depth", "mean_thread_depth", "follow_up_share",
+                          "threads", "questions", "recruitment"], "depth_figures")
 
 # -- one conversation ---------------------------------------------------------------------------
 st.subheader(ui.tr("ui.depth.timeline"), divider="gray")

@@ -186,7 +186,7 @@ def test_depth_lists_the_sessions_questions_under_the_timeline(sample_store):
     assert table[header["ui.common.seq"]].tolist() == [str(s) for s in mine["seq"]]
     assert [rendered(q) for q in table[header["ui.common.question"]]] == mine["question"].tolist()
     assert t("ui.depth.questions", "nb") in _texts(at)
-    # "Følger opp" names the parent's number; "Oppfølginger" counts the whole sub-thread
+    # "Følger opp nr." names the parent's number; "Oppfølginger" counts the whole sub-thread
     follows = table[header["ui.depth.follows"]].tolist()
     parents = ["" if pd.isna(v) else str(int(v)) for v in mine["follow_up_to"]]
     assert follows == parents
@@ -232,4 +232,4 @@ def test_depth_table_reads_in_english(sample_store):
     at.run()
     _assert_ok(at)
     table = _conversation_table(at)
-    assert list(table.columns)[3:5] == ["Follows up", "Follow-ups"]
+    assert list(table.columns)[3:5] == ["Follows up no.", "Follow-ups"]
