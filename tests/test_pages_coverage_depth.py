@@ -233,3 +233,52 @@ def test_depth_table_reads_in_english(sample_store):
     _assert_ok(at)
     table = _conversation_table(at)
     assert list(table.columns)[3:5] == ["Follows up no.", "Follow-ups"]
+
+
+# -- the data's text stays text in the new labels -------------------------------------------------
+
+
+@pytest.fixture
+def hostile_and_sample(sample_store):
+    """The sample and a recruitment whose names and questions are Markdown and HTML."""
+    from analysis.workbook.reading import Upload
+    from tests.conftest import FixedLabeller
+    from tests.test_pages_user_text import hostile_workbook
+
+    sample_store.import_upload(Upload("hostile.xlsx", hostile_workbook()), FixedLabeller())
+    return sample_store
+
+
+def _markup(texts: list[str]) -> list[str]:
+    """The labels that would draw as markup (a tag other than the line breaks the page adds)."""
+    return [s for s in texts if "<" in s.replace("<br>", "")]
+
+
+def test_compared_recruitment_titles_and_names_are_escaped(hostile_and_sample):
+    from tests.test_pages_user_text import OLA, RECRUITMENT
+
+    at = _open("app_pages/coverage.py")
+    at.toggle(key="coverage_compare").set_value(True).run()
+    _assert_ok(at)
+    chart = _charts(at)[0]
+    titles = [a["text"] for a in chart["layout"]["annotations"]]
+    ticks = [text for name, axis in chart["layout"].items() if name.startswith("xaxis")
+             for text in axis.get("ticktext", [])]
+    assert not _markup(titles + ticks), titles + ticks
+    assert any("&lt;b&gt;x&lt;/b&gt;" in title for title in titles)  # RECRUITMENT, as typed
+    assert any("&lt;a href" in tick for tick in ticks)  # OLA's anchor, as text
+    assert RECRUITMENT.startswith("Drift") and OLA.startswith("Ola")
+
+
+def test_timeline_row_labels_are_escaped(hostile_and_sample):
+    at = _open("app_pages/depth.py")
+    at.selectbox(key="depth_session").set_value("H1").run()
+    _assert_ok(at)
+    timeline = next(c for c in _charts(at) if "Tidslinje" in c["layout"]["title"]["text"])
+    labels = timeline["layout"]["yaxis"]["ticktext"]
+    assert not _markup(labels), labels
+    # and the table writes the questions as text, not Markdown
+    from tests.test_pages_user_text import QUESTION
+
+    questions = [rendered(q) for q in _conversation_table(at)[t("ui.common.question", "nb")]]
+    assert QUESTION in questions
