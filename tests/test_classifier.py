@@ -378,3 +378,29 @@ def test_the_topic_lexicon_names_subjects_in_both_languages():
     assert topics_of("Hva slags pensjonsordning har dere?") == ["terms"]
     assert topics_of("") == [] and with_topics([None]) == [""]
     assert with_topics(["Pensjon?"]) == ["Pensjon? qqterms"]
+
+
+@pytest.mark.parametrize("char_range", [(2, 5), (3, 5), (3, 3)])
+def test_character_ngrams_are_every_window_inside_a_word(char_range):
+    """`hash_ngrams` (vectorised) against the definition, one window at a time: every window
+    of n code points that touches a boundary only at its ends, hashed with its offsets' keys."""
+    from analysis.model.hashing import _BOUNDARY, _MASK64, _codepoints, hash_ngrams
+
+    texts = ["Hva er lønnen?", "", "a", "on-call  og 1:1 —  ÆØÅ straße", "x y", "  ?!  "]
+    keys = (np.random.default_rng(3).integers(0, 2**63, size=96, dtype=np.uint64)
+            * np.uint64(2) + 1)
+    rows, buckets = hash_ngrams(texts, keys, char_range=char_range, word_range=(0, 0), bits=20)
+    s, tid, _ = _codepoints(texts)
+    s, tid = s.tolist(), tid.tolist()
+    want = []
+    lo, hi = char_range
+    for n in range(max(lo, 2), hi + 1):
+        for i in range(len(s) - n + 1):
+            if i + 1 >= len(s) or any(c == _BOUNDARY for c in s[i + 1:i + n - 1]):
+                continue
+            h = sum(c * int(keys[j]) for j, c in enumerate(s[i:i + n])) + int(keys[40 + n])
+            h &= _MASK64
+            h ^= h >> 29
+            h = (h * 0xBF58476D1CE4E5B9) & _MASK64
+            want.append((tid[i + 1], h >> 44))
+    assert sorted(zip(rows.tolist(), buckets.tolist())) == sorted(want)

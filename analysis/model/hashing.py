@@ -122,10 +122,11 @@ def hash_ngrams(texts: Sequence[str], keys: np.ndarray, *, char_range: tuple[int
             h[: n_pos - n + 1] += s[n - 1:] * keys[n - 1]
             if n < lo:
                 continue
-            i = np.arange(n_pos - n + 1)
-            # a window may touch boundaries only at its two ends
-            inner = cum_b[i + n - 2] - cum_b[i] if n > 2 else np.zeros(len(i), dtype=np.int64)
-            ok = np.flatnonzero(inner == 0)
+            m = n_pos - n + 1
+            # a window may touch boundaries only at its two ends (slices, not index arrays:
+            # the same numbers without two gathers over every position)
+            ok = (np.flatnonzero(cum_b[n - 2:n - 2 + m] == cum_b[:m]) if n > 2
+                  else np.arange(m))
             ok = ok[ok + 1 < n_pos]
             rows_out.append(tid[ok + 1])
             buckets_out.append(_finalise(h[ok] + keys[40 + n], bits))
@@ -186,4 +187,5 @@ def _count_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int):
         key = key[at]
     else:
         counts = np.zeros(0, dtype=np.int64)
-    return key // n_cols, key % n_cols, counts
+    rows, cols = np.divmod(key, n_cols)  # one pass for both
+    return rows, cols, counts

@@ -249,7 +249,8 @@ class FitModel:
                 rows, cols, values = self._features(block, *plain)
             if len(rows):
                 # rows are sorted: sum each row's weighted columns in one pass
-                contrib = block["weights"][cols] * values[:, None]
+                contrib = block["weights"][cols]
+                contrib *= values[:, None]  # in place: one (entries x fits) array less
                 starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
                 scores[rows[starts]] += np.add.reduceat(contrib, starts, axis=0)
         return scores + self.compiled["intercepts"]
