@@ -177,3 +177,11 @@ def test_problem_equality_ignores_the_header():
     a = Problem("f", "s", 2, "date", "x", "error", "bad_value", {}, "Dato (D)")
     b = Problem("f", "s", 2, "date", "x", "error", "bad_value", {}, "")
     assert a == b and t("import.col.column", "nb") == "Kolonne"
+
+
+def test_a_missing_sheet_is_named_in_the_readers_language_first():
+    sheets = minimal_sheets()
+    del sheets["Spørsmål"]
+    problem = next(p for p in _validated(sheets).problems if p.code == "missing_sheet")
+    assert problem.message("nb") == "Arkfanen «Spørsmål / Questions» mangler."
+    assert problem.message("en") == "The sheet “Questions / Spørsmål” is missing."

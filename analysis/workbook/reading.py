@@ -334,7 +334,8 @@ def validate_sheets(name: str, sheets: dict[str, pd.DataFrame],
         if schema.required and schema.key not in frames and not any(
                 p.code == "no_header" and sheet_for(p.sheet) is schema for p in out.problems):
             out.add(f"{schema.name} / {schema.nb}", None, "", None, "error", "missing_sheet",
-                    sheet=f"{schema.name} / {schema.nb}")
+                    sheet={"nb": f"{schema.nb} / {schema.name}",
+                           "en": f"{schema.name} / {schema.nb}"})
     if "sessions" in frames and "questions" in frames:
         check_rules(frames, labels, out, set(known_recruitments))
     return Validated(name, frames, out.finish(), headers)

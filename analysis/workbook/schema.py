@@ -702,7 +702,8 @@ def validate_frames(frames: dict[str, pd.DataFrame], file: str = "frames",
         if frame is None:
             if schema.required:
                 out.add(schema.name, None, "", None, "error", "missing_sheet",
-                        sheet=f"{schema.name} / {schema.nb}")
+                        sheet={"nb": f"{schema.nb} / {schema.name}",
+                               "en": f"{schema.name} / {schema.nb}"})
             continue
         frame = frame.reset_index(drop=True)
         raw = pd.DataFrame({c: blank_to_none(frame[c].astype(object).where(frame[c].notna(),
