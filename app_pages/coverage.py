@@ -17,7 +17,6 @@ from analysis import (
     coverage_panels,
     coverage_scale,
     recruitments_by_recency,
-    uncertain_count,
 )
 
 #: Most rows a chart draws before it asks for a narrower filter (a 2,000-row heatmap is noise).
@@ -29,7 +28,7 @@ ui.page_header("coverage")
 ui.require("read_questions")
 figures = ui.held_figures_or_stop()
 data = ui.data_or_stop()
-unsure, counted = uncertain_count(data.questions)
+unsure, counted = ui.metric("uncertain_count", "questions")  # once per version and filters
 if unsure:  # how far to trust a difference between finalists
     st.info(ui.tr("ui.coverage.uncertain_note", uncertain=unsure, total=counted,
                   threshold=ui.percent(UNCERTAIN_BELOW)), icon=":material/help:")

@@ -9,7 +9,7 @@ import streamlit as st
 
 import ui
 from analysis import (
-    FITS, UNCERTAIN_BELOW, OmvendtError, config, retrain, review_progress, review_queue,
+    FITS, UNCERTAIN_BELOW, OmvendtError, config, retrain,
     uncertain_mask,
 )
 
@@ -68,13 +68,14 @@ threshold = ui.percent(UNCERTAIN_BELOW)
 if can_correct:
     st.subheader(ui.tr("ui.review.title"), divider="gray")
     st.caption(ui.tr("ui.review.lead", threshold=threshold))
-    reviewed, unsure = review_progress(data.questions)
+    # both over every question in the filter: once per store version and filters
+    reviewed, unsure = ui.metric("review_progress", "questions")
     if unsure:
         st.progress(reviewed / unsure, text=ui.tr("ui.review.progress", reviewed=reviewed,
                                                    total=unsure))
     if error := st.session_state.pop("questions_review_error", None):
         st.error(ui.tr("ui.errors.generic", detail=error), icon=":material/error:")
-    queue = review_queue(data.questions)
+    queue = ui.metric("review_queue", "questions")
     if queue.empty:
         st.caption(ui.tr("ui.review.done"))
     else:
@@ -153,8 +154,11 @@ FIT_COL, NAMES = ui.tr("ui.common.fit"), {f: ui.fit_name(f) for f in FITS}
 CONF_COL = ui.tr("ui.questions.label_certainty")
 shown = ui.names(part)
 from_model = (part["fit_source"] == "model").to_numpy()
-status = [ui.tr("ui.questions.status_uncertain") if unsure else
-          ui.tr("ui.questions.status_person") if person else ""
+# each word translated once, not once per row
+UNSURE_WORD, PERSON_WORD = (ui.tr("ui.questions.status_uncertain"),
+                            ui.tr("ui.questions.status_person"))
+SOURCE_WORDS = {s: ui.tr(f"source.{s}") for s in part["fit_source"].dropna().unique() if s}
+status = [UNSURE_WORD if unsure else PERSON_WORD if person else ""
           for unsure, person in zip(uncertain_mask(part),
                                     part["fit_source"].isin(["workbook", "correction"]))]
 table = pd.DataFrame({
@@ -166,7 +170,7 @@ table = pd.DataFrame({
     FIT_COL: part["fit"].map(NAMES).fillna(ui.fit_name(None)).to_numpy(),
     CONF_COL: (100 * pd.to_numeric(part["model_confidence"])).where(from_model).to_numpy(),
     ui.tr("ui.questions.status"): status,
-    ui.tr("ui.questions.source"): [ui.tr(f"source.{s}") if s else "" for s in part["fit_source"]],
+    ui.tr("ui.questions.source"): [SOURCE_WORDS[s] if s else "" for s in part["fit_source"]],
     ui.tr("ui.common.candidate"): shown["candidate"].to_numpy(),
     ui.tr("ui.common.session"): part["session_id"].to_numpy(),
 })

@@ -102,15 +102,19 @@ def data() -> Data:
 @st.cache_resource(max_entries=64, ttl=TTL, show_spinner=False)
 def _metric(name: str, key: tuple, filters: tuple, frames: tuple[str, ...], before: tuple,
             kwargs: tuple) -> Any:
+    import analysis
     from analysis import figures
 
     d = _filtered(*key, filters)
-    return getattr(figures, name)(*before, *(getattr(d, f) for f in frames), **dict(kwargs))
+    # a figure of analysis.figures, or another public function of analysis (e.g. review_queue)
+    func = getattr(figures, name, None) or getattr(analysis, name)
+    return func(*before, *(getattr(d, f) for f in frames), **dict(kwargs))
 
 
 def metric(name: str, *frames: str, before: tuple = (), **kwargs: Any) -> Any:
-    """``analysis.figures.<name>(*before, *frames, **kwargs)`` over the filtered data, cached on
-    the store's version and the filters.
+    """``analysis.figures.<name>(*before, *frames, **kwargs)`` (or ``analysis.<name>``) over the
+    filtered data, cached on the store's version and the filters; the result is shared by every
+    session and never changed.
 
     Examples
     --------
