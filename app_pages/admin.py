@@ -147,7 +147,7 @@ with tab_assign:
         c1, c2 = st.columns([1, 2])
         rater = c1.selectbox(tr("trust.col.rater"), raters, key="admin_assign_rater")
         keys = c2.multiselect(tr("trust.col.sessions"), list(labels), key="admin_assign_sessions",
-                              format_func=lambda k: labels.get(k, k))
+                              format_func=lambda k: labels.get(k, k), select_all=False)
         if st.button(tr("trust.admin.assign"), key="admin_assign", disabled=not keys):
             for key in keys:
                 assign(store, rater, key)
@@ -204,7 +204,7 @@ with tab_retention:
         ui.empty_state("trust.admin.nothing_to_erase")
     else:
         target = st.selectbox(tr("trust.col.session"), live, key="admin_erase_pick",
-                              format_func=lambda k: labels.get(k, k))
+                              format_func=lambda k: labels.get(k, k), select_all=False)
         typed = st.text_input(ui.tr_markdown("trust.admin.erase_confirm", session=target),
                               key="admin_erase_typed")
         if st.button(tr("trust.admin.erase_button"), key="admin_erase", type="primary",
@@ -240,7 +240,7 @@ with tab_audit:
     log = audit_log(store, limit=2000)
     actions = sorted(log["action"].unique().tolist())
     pick = st.multiselect(tr("trust.col.action"), actions, key="admin_audit_actions",
-                          placeholder=tr("trust.admin.all"),
+                          placeholder=tr("trust.admin.all"), select_all=False,
                           format_func=lambda a: audit_action_text(a, ui.lang()))
     shown = log[log["action"].isin(pick)] if pick else log
     # actions and details in words, times in Europe/Oslo (analysis/format.py)

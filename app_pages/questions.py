@@ -101,10 +101,10 @@ if can_correct:
 c1, c2, c3, c4 = st.columns([2, 2, 3, 3])
 fits = c1.multiselect(ui.tr("ui.common.fit"), [*FITS, "none"], key="questions_fit",
                       format_func=lambda f: ui.fit_name(None if f == "none" else f),
-                      placeholder=ui.tr("ui.sidebar.all"))
+                      placeholder=ui.tr("ui.sidebar.all"), select_all=False)
 sources = c2.multiselect(ui.tr("ui.questions.source"), SOURCES, key="questions_source",
                          format_func=lambda s: ui.tr(f"source.{s}"),
-                         placeholder=ui.tr("ui.sidebar.all"))
+                         placeholder=ui.tr("ui.sidebar.all"), select_all=False)
 search = c3.text_input(ui.tr("ui.questions.search"), key="questions_search",
                        placeholder=ui.tr("ui.questions.search_hint"))
 st.session_state.setdefault("questions_sort", "confidence")

@@ -30,7 +30,8 @@ def test_invalid_import_exits_2_prints_problems_and_writes_nothing(tmp_path, mak
     path.write_bytes(make_upload(sheets).data)
     assert main(["import", str(path), "--db", db]) == 2
     err = capsys.readouterr().err
-    assert "Spørsmål" in err and "row 4" in err and "follow_up_to" in err
+    # the column as the file heads it, with its letter
+    assert "Spørsmål" in err and "row 4" in err and "oppfølging_av (E)" in err
     main(["summary", "--db", db, "--json"])
     assert json.loads(capsys.readouterr().out)["sessions"] == 0
 

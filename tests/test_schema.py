@@ -98,3 +98,15 @@ def test_the_plausible_window_ends_a_year_from_today(sqlite_store):
     soon = dt.date.today() + dt.timedelta(days=300)  # a second interview already planned
     sheets["Økter"]["andregangsintervju"] = [soon.isoformat(), "2000-01-01"]
     assert sqlite_store.validate(Upload("ok.xlsx", workbook_bytes(sheets))).ok
+
+
+def test_headers_written_with_hyphens_or_spaces_are_the_template_columns():
+    from analysis.workbook.schema import QUESTIONS, SESSIONS, code_of, column_for, sheet_for
+
+    for header in ("Økt-ID", "økt id", "Session-ID", "SESSION_ID", "økt\u2013id"):
+        assert column_for(SESSIONS, header).name == "session_id", header
+    assert column_for(SESSIONS, "Leder-minutter").name == "manager_minutes"
+    assert column_for(QUESTIONS, "Økt-ID").name == "session_id"
+    assert sheet_for("Økter").key == "sessions" and sheet_for("Spørsmål-ark") is None
+    # codes keep their hyphen: the fit codes are written with one
+    assert code_of("fit", "Person-Job") == "job"

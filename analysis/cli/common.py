@@ -25,7 +25,7 @@ def print_problems(problems, lang: str) -> None:
     typed, what is wrong and how to fix it."""
     for p in problems:
         where = ", ".join(x for x in (
-            p.file, p.sheet, t("cli.row", lang, row=p.row) if p.row else "", p.column) if x)
+            p.file, p.sheet, t("cli.row", lang, row=p.row) if p.row else "", p.column_text(lang)) if x)
         value = f" [{p.value}]" if p.value not in (None, "") else ""
         print(f"{t(f'severity.{p.severity}', lang)}: {where}{value}: {p.message(lang)} "
               f"{p.fix(lang)}", file=sys.stderr)

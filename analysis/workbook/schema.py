@@ -169,21 +169,29 @@ SHEETS: tuple[SheetSchema, ...] = (SESSIONS, QUESTIONS, RATINGS, FEEDBACK)
 
 
 def _norm(text: object) -> str:
-    """Header/code normal form: NFC, lower case, inner runs of space/underscore/hyphen as one space."""
+    """Code normal form: NFC, lower case, inner runs of space/underscore as one space (a hyphen
+    stays: the fit codes are written "Person-Job")."""
     s = unicodedata.normalize("NFC", str(text)).strip().lower()
     return re.sub(r"[\s_]+", " ", s)
 
 
+def _header_key(text: object) -> str:
+    """Sheet and column name normal form: `_norm`, and a hyphen is a space too, as spreadsheet
+    users write it ("Økt-ID", "Session-ID" for økt_id / session_id)."""
+    return re.sub(r"[\s_\-\u2010-\u2013]+", " ", _norm(text)).strip()
+
+
 def sheet_for(name: object) -> SheetSchema | None:
     """The schema whose English or Norwegian name matches ``name``, if any."""
-    key = _norm(name)
-    return next((s for s in SHEETS if key in (_norm(s.name), _norm(s.nb))), None)
+    key = _header_key(name)
+    return next((s for s in SHEETS if key in (_header_key(s.name), _header_key(s.nb))), None)
 
 
 def column_for(sheet: SheetSchema, header: object) -> Column | None:
     """The column of ``sheet`` whose English or Norwegian name matches ``header``, if any."""
-    key = _norm(header)
-    return next((c for c in sheet.columns if key in (_norm(c.name), _norm(c.nb))), None)
+    key = _header_key(header)
+    return next((c for c in sheet.columns if key in (_header_key(c.name), _header_key(c.nb))),
+                None)
 
 
 def code_params(kind: str) -> dict[str, dict[str, str]]:
