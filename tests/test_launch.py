@@ -70,3 +70,10 @@ def test_the_seed_process_fills_an_empty_store(tmp_path, monkeypatch):
     monkeypatch.setenv("OMVENDT_DATABASE_URL", url)
     assert launch.start_seed().wait() == 0
     assert Store(url).summary()["sessions"] > 0
+
+
+def test_a_seeded_store_starts_no_seed_process(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    monkeypatch.setenv("OMVENDT_DATABASE_URL", url)
+    launch.start_seed().wait()
+    assert launch.start_seed() is None

@@ -45,16 +45,23 @@ def _warm(address: str, port: int, wait: float = 60.0) -> None:
     import ui  # noqa: F401  (the app imports the same modules; they are then already loaded)
 
 
-def start_seed() -> subprocess.Popen:
-    """``python -m analysis seed`` in a child process (its output goes to ours)."""
+def start_seed() -> subprocess.Popen | None:
+    """``python -m analysis seed`` in a child process (its output goes to ours), or None when
+    a SQLite store already holds sessions (looked up here: no second interpreter to start)."""
+    from analysis import config
+    from analysis.cli.main import holds_sessions
+
+    if holds_sessions(config.database_url()):
+        return None
     return subprocess.Popen([sys.executable, "-m", "analysis", "seed"])
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    seed = start_seed() if argv[:1] == ["--seed"] else None
-    if seed is not None:
+    seed = None
+    if argv[:1] == ["--seed"]:
         argv = argv[1:]
+        seed = start_seed()
     address = _option(argv, "--server.address", "localhost")
     port = int(_option(argv, "--server.port", "8501"))
     from streamlit.web.cli import main as streamlit  # while the seed runs

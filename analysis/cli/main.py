@@ -87,7 +87,7 @@ def cmd_template(args) -> int:
     return 0
 
 
-def _holds_sessions(url: str) -> bool:
+def holds_sessions(url: str) -> bool:
     """Whether a SQLite store already holds sessions, looked up without SQLAlchemy or pandas:
     every `make run` asks, and loading them first cost a second of the cold start."""
     if not url.startswith("sqlite:///"):
@@ -106,7 +106,7 @@ def _holds_sessions(url: str) -> bool:
 
 def cmd_seed(args) -> int:
     """Import the sample workbook when the store is empty (used by ``make run``)."""
-    if _holds_sessions(args.db or config.database_url()):
+    if holds_sessions(args.db or config.database_url()):
         print(t("cli.not_seeding", args.lang))
         return 0
     from analysis.sample import sample_upload
