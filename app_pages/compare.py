@@ -66,7 +66,7 @@ for line in fairness_lines(comparison.fairness, ui.lang()):  # managers' names: 
 # clipped labels)
 # The chart and its table are made and styled once per version, filters, recruitment, language
 # and pseudonyms, and shared read-only: building a Plotly figure cost ~10 ms per view.
-@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+@ui.page_cache(max_entries=32)
 def _shares_chart(key: tuple, filters: tuple, recruitment: str, lang: str, pseudonyms: bool,
                   _comparison, _name_of: dict) -> tuple[go.Figure, object]:
     theta = [ui.fit_name(f) for f in FOUR_FITS]
@@ -133,7 +133,7 @@ st.subheader(ui.tr("ui.compare.questions"), divider="gray")
 # Each finalist's questions as one Markdown block, grouped by fit: written once per version,
 # filters, recruitment and language (a block per fit and a Python pass per view cost a quarter
 # of this page's CPU).
-@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+@ui.page_cache(max_entries=32)
 def _questions_by_fit(key: tuple, filters: tuple, recruitment: str, lang: str,
                       _questions) -> dict[str, tuple[int, str]]:
     out = {}

@@ -39,7 +39,7 @@ shares = st.toggle(ui.tr("ui.coverage.as_shares"), key="coverage_shares")
 # What this page derives from the store is made once per version, filters, language, pseudonyms
 # and choices, and shared read-only by every session: a pass over every finalist of the store
 # and two Plotly figures cost most of a view's CPU (docs/SCALING.md).
-@st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
+@ui.page_cache(max_entries=16)
 def _named(key: tuple, filters: tuple, lang: str, pseudonyms: bool,
            _figures: pd.DataFrame) -> tuple[pd.DataFrame, dict, list[str]]:
     named = _figures.assign(finalist=ui.finalist_names(_figures).to_numpy())
@@ -65,7 +65,7 @@ else:
                            key="coverage_recruitment", help=ui.tr("ui.coverage.recruitment_help"))]
 
 
-@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+@ui.page_cache(max_entries=32)
 def _chosen(key: tuple, filters: tuple, lang: str, pseudonyms: bool, shares: bool,
             chosen: tuple[str, ...], _figures: pd.DataFrame, _name_of: dict):
     matrix = ui.metric("fit_matrix", "questions", "sessions", normalize=shares)
@@ -152,7 +152,7 @@ heat_table = ui.headers(shown.reset_index(), {"finalist": "ui.common.candidate",
                                               **{f: f"fit.{f}" for f in FITS}})
 
 
-@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+@ui.page_cache(max_entries=32)
 def _heatmap(key: tuple, filters: tuple, lang: str, pseudonyms: bool, shares: bool,
              compare: bool, chosen: tuple[str, ...], _panels: list, _top: float) -> go.Figure:
     return ui.style_figure(heatmap(_panels, _top))
@@ -196,7 +196,7 @@ else:
 st.subheader(ui.tr("ui.coverage.bars"), divider="gray")
 
 
-@st.cache_resource(max_entries=32, ttl=1800, show_spinner=False)
+@ui.page_cache(max_entries=32)
 def _bars(key: tuple, filters: tuple, lang: str, pseudonyms: bool, shares: bool,
           chosen: tuple[str, ...], _shown: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
     shown = _shown  # (not hashed: the key says which rows these are)

@@ -31,7 +31,7 @@ SHORT_TABLE = 20
 
 
 # a shared, read-only resource: st.cache_data unpickled a copy for every view
-@st.cache_resource(max_entries=8, ttl=1800, show_spinner=False)
+@ui.page_cache(max_entries=8)
 def _process_flags(key: tuple, filters: tuple, _sessions: pd.DataFrame) -> list[tuple[str, dict]]:
     # keyed on the store's version and the filters; the frame itself is not hashed
     return fairness_by_recruitment(_sessions)
@@ -53,7 +53,7 @@ st.subheader(ui.tr("ui.overview.recruitments"), divider="gray")
 
 # The table and its headline sentences are a Python pass over every recruitment (half of this
 # page's CPU): made once per store version, filters, language and pseudonyms, for all sessions.
-@st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
+@ui.page_cache(max_entries=16)
 def _recruitment_table(key: tuple, filters: tuple, lang: str, pseudonyms: bool,
                        _overview: pd.DataFrame, _sessions: pd.DataFrame,
                        _shown: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -128,7 +128,7 @@ _RESOLVE = {"unlabelled": _questions_filtered(["none"]),
 
 # What needs attention, one row per finding, in words: once per version, filters, language and
 # pseudonyms (a translated text per row of a store-wide list).
-@st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
+@ui.page_cache(max_entries=16)
 def _attention_table(key: tuple, filters: tuple, lang: str, pseudonyms: bool,
                      _issues: pd.DataFrame, _sessions: pd.DataFrame) -> pd.DataFrame:
     listed = ui.names(_issues.merge(_sessions[["session_id", "candidate"]], on="session_id",
@@ -193,7 +193,7 @@ _ICON = {PASS: ":material/check_circle:", WARNING: ":material/warning:",
 
 # The checks in words, one expander and one Markdown block per recruitment (a block per line was
 # ~120 elements, each sent to the browser on every view): once per version, filters and language.
-@st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
+@ui.page_cache(max_entries=16)
 def _process_lines(key: tuple, filters: tuple, lang: str, _sessions: pd.DataFrame,
                    _handed_in: pd.DataFrame, _settings: pd.DataFrame) -> list[tuple[str, str]]:
     # keyed on the store's version and the filters; the frames themselves are not hashed

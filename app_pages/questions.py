@@ -113,7 +113,7 @@ order = c4.selectbox(ui.tr("ui.questions.sort"), ("confidence", "session"), key=
 
 
 # a shared, read-only resource: cache_data would unpickle all 46k rows on every view to show 200
-@st.cache_resource(max_entries=16, ttl=1800, show_spinner=False)
+@ui.page_cache(max_entries=16)
 def _listed(key: tuple, filters: tuple, fits: tuple, sources: tuple, search: str, order: str,
             _questions: pd.DataFrame, _sessions: pd.DataFrame) -> pd.DataFrame:
     # keyed on the store's version, the sidebar and this page's filters (frames not hashed)

@@ -78,3 +78,25 @@ def test_a_language_change_writes_the_table_in_the_new_language(sample_store):
     _, en = _figures_table(at, "en")
     assert [s.replace(",", ".") for s in nb] == en.tolist()
     assert not any(re.search(r"\d,\d", s) for s in en)
+
+
+def test_a_page_cache_is_made_once_and_a_miss_runs_the_calling_views_function():
+    import ui
+
+    def view(word: str):  # a page script's run: its function sees that run's globals
+        @ui.page_cache(max_entries=4)
+        def _shout(key: int, _frame: object) -> str:  # ``_frame`` is not hashed
+            return f"{word} {key}"
+
+        return _shout
+
+    first, second = view("first"), view("second")
+    unhashable = {"rows": []}
+    assert first(1, unhashable) == "first 1"
+    assert second(1, unhashable) == "first 1"  # the same cache: a hit
+    assert second(2, unhashable) == "second 2"  # a miss runs the second view's function
+    from ui.reads import _PAGE_CACHES
+
+    assert len([k for k in _PAGE_CACHES if k[1].endswith("_shout")]) == 1
+    first.clear()
+    assert second(1, unhashable) == "second 1"

@@ -41,6 +41,7 @@ from ui.reads import (
     metric,
     model,
     names,
+    page_cache,
     pseudonyms_on,
 )
 from ui.render import (
@@ -81,7 +82,7 @@ __all__ = [
     "favicon", "figure_config", "figure_table", "filter_key", "filters", "finalist_names",
     "fit_category_order", "fit_colour_map", "fit_name", "headers", "held_figures_or_stop",
     "init_state", "labeller_or_none", "lang", "metric", "model", "names", "number",
-    "numbers_styled", "numbers_table", "or_stop",
+    "numbers_styled", "numbers_table", "or_stop", "page_cache",
     "page_header", "percent", "plain", "pseudonyms_on", "render_error", "require",
     "retention_notice", "session_names", "sidebar", "signed", "sign_in_gate", "store", "style_figure",
     "team_mode", "tr", "tr_markdown", "visible_pages",

@@ -3,8 +3,10 @@ the store's version, and the fit model."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +19,53 @@ from ui.language import lang, tr
 #: number, and every key holds the store's version, so a write anywhere (this replica or
 #: another on the same database) makes new keys and old entries age out.
 TTL = 1800
+
+
+#: The caches `page_cache` made: the function's code -> (its st.cache_resource, and per thread
+#: the function of the page run that calls it).
+_PAGE_CACHES: dict[tuple, tuple[Any, threading.local]] = {}
+_PAGE_CACHES_LOCK = threading.Lock()
+
+
+def page_cache(*, max_entries: int, ttl: float = TTL) -> Callable[[Callable], Callable]:
+    """`st.cache_resource` (shared, read-only results; bounded) for a function defined in a page
+    script, set up once per process.
+
+    A page script runs anew on every view, and so does a decorator in it: st.cache_resource
+    then reads and tokenises the function's source to name its cache, 0.3-0.5 ms per cached
+    function per view (docs/SCALING.md). Here that happens once per function (per version of
+    its code); a miss runs the function of the calling view, so it sees that run's page.
+    Arguments named with a leading underscore are not hashed, as with st.cache_resource.
+
+    Examples
+    --------
+    >>> @page_cache(max_entries=16)  # doctest: +SKIP
+    ... def _table(key: tuple, filters: tuple, lang: str, _frame: pd.DataFrame): ...
+    """
+    def decorate(func: Callable) -> Callable:
+        ident = (func.__module__, func.__qualname__, func.__code__, max_entries, ttl)
+        with _PAGE_CACHES_LOCK:
+            if ident not in _PAGE_CACHES:
+                current = threading.local()
+
+                def run_current(*args: Any, **kwargs: Any) -> Any:
+                    return current.func(*args, **kwargs)
+
+                # named, keyed and its arguments read as ``func`` (__wrapped__)
+                functools.update_wrapper(run_current, func)
+                _PAGE_CACHES[ident] = (st.cache_resource(
+                    max_entries=max_entries, ttl=ttl, show_spinner=False)(run_current), current)
+        cached, current = _PAGE_CACHES[ident]
+
+        @functools.wraps(func)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            current.func = func  # a miss computes with this view's function
+            return cached(*args, **kwargs)
+
+        call.clear = cached.clear  # type: ignore[attr-defined]
+        return call
+
+    return decorate
 
 
 @dataclass(frozen=True)
