@@ -12,7 +12,12 @@ The first round meets cold caches; the later rounds are warm (the store did not 
 Goals (issue 13): 25 sessions p95 <= 2 s with 0 errors; CPU per warm page view <= 0.05 s;
 RSS <= 1,000 MB after two rounds and no growth from round to round.
 
+With ``--per-page N`` it first measures each page alone: one session opens it once (warm) and
+then N times while the server's CPU is read (CPU seconds per warm view of that page, less noisy
+on a shared machine than the concurrent rounds).
+
     python bench/bench_load.py [--sessions 25] [--rounds 2] [--db sqlite:///store.sqlite]
+                               [--per-page 10] [--replicas 2]
 """
 from __future__ import annotations
 

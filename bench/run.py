@@ -23,7 +23,9 @@ for name in ("bench_import", "bench_classifier", "bench_pages", "bench_load", "b
     try:
         if name in ("bench_import", "bench_load", "bench_coldstart"):
             module = runpy.run_path(str(path), run_name="bench")
-            results[name] = module["main"](*(([],) if name == "bench_load" else ())) or {}
+            # bench_load: also each page's CPU per warm view, one session at a time
+            results[name] = module["main"](*((["--per-page", "10"],) if name == "bench_load"
+                                             else ())) or {}
         else:
             runpy.run_path(str(path), run_name="__main__")
     except SystemExit as exit_:  # a script's own sys.exit(main()) must not end the others
@@ -36,6 +38,9 @@ for r in load:
     print(f"  {r['sessions']} sessions, round {r['round']}: p50 {r['p50']:.2f} s, p95 "
           f"{r['p95']:.2f} s, errors {r['errors']}, CPU {r['cpu_per_view']:.3f} s/page view, "
           f"RSS {r['rss_mb']:.0f} MB  (load {r['load']})")
+for page, row in results.get("bench_load", {}).get("pages", {}).items():
+    print(f"  {page}, one session: CPU {row['cpu_per_view']:.3f} s per warm view  "
+          f"(load {row['load']})")
 imp = results.get("bench_import", {})
 if imp:
     print(f"  import with labelling / bare read: {imp['ratio']:.2f}x (goal <= 1.5x)  "
