@@ -3,6 +3,8 @@ item), the process check computed from the data, and the invitation letter to ea
 written from the recruitment's data, editable, and to copy or download in Norwegian or English."""
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 import ui
@@ -182,7 +184,8 @@ if actor.can("export"):
         mime="text/plain;charset=utf-8", key="planning_invitation_txt",
         icon=":material/download:")
     buttons[2].download_button(
-        ui.tr("ui.planning.invitation_download_docx"), invitation_docx(text),
+        # the Word file is written on the click (about 0.1 s), not on every run of the page
+        ui.tr("ui.planning.invitation_download_docx"), partial(invitation_docx, text),
         file_name=invitation_file_name(name, "docx", letter_lang), mime=_DOCX_MIME,
         key="planning_invitation_docx", icon=":material/download:")
     with st.expander(ui.tr("ui.planning.invitation_copy"), icon=":material/content_copy:"):
