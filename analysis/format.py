@@ -128,6 +128,23 @@ def date_text(value: object) -> str:
 TYPED_DATE_FORMAT = {"nb": DATE_FORMAT, "en": "%Y-%m-%d"}
 
 
+def long_date_text(day: dt.date, lang: str = "nb") -> str:
+    """A date as a letter writes it: "onsdag 4. mars 2026" / "Wednesday 4 March 2026"."""
+    return t("invitation.date", lang, weekday=t(f"invitation.weekday.{day.weekday()}", lang),
+             day=day.day, month=t(f"invitation.month.{day.month}", lang), year=day.year)
+
+
+def clock_text(value: object, lang: str = "nb") -> str | None:
+    """A time of day as a letter writes it ("09.00" / "09:00"), or
+    None when ``value`` is not a time."""
+    if is_missing(value):
+        return None
+    stamp = pd.to_datetime(str(value), errors="coerce", format="mixed")
+    if pd.isna(stamp):
+        return None
+    return t("invitation.clock", lang, hour=f"{stamp.hour:02d}", minute=f"{stamp.minute:02d}")
+
+
 def typed_date_text(value: object, lang: str = "nb") -> str:
     """A date as someone typing it into a workbook in ``lang`` would: "04.03.2026" in Norwegian,
     "2026-03-04" in English (both are read); missing as `MISSING`."""
@@ -358,9 +375,8 @@ def markdown_table(frame: pd.DataFrame, lang: str = "nb",
                 lambda v: isinstance(v, dt.date)).any():
             cells[col] = values.map(date_text)
         elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            whole = pd.api.types.is_integer_dtype(values)
-            cells[col] = values.map(lambda v: number_text(v, lang, digits.get(col, 2),
-                                                          whole=whole))
+            whole, places = pd.api.types.is_integer_dtype(values), digits.get(col, 2)
+            cells[col] = [number_text(v, lang, places, whole=whole) for v in values]
         else:
             cells[col] = values.map(escape_markdown)
     out = pd.DataFrame(cells, index=frame.index)

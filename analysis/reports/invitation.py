@@ -20,20 +20,26 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
 from analysis.figures.process import MANAGER_MINUTES
-from analysis.format import is_missing
+from analysis.format import clock_text, is_missing, long_date_text
 from analysis.i18n import DEFAULT_LANGUAGE, t
 from analysis.text import export_text
 from analysis.workbook.schema import RECOMMENDED_MINUTES
 
-__all__ = ["INVITATION_FIELDS", "DETAIL_FIELDS", "Invitation",
-           "build_invitation", "invitation_finalists", "invitation_docx",
-           "invitation_file_name"]
+__all__ = [
+    "DETAIL_FIELDS",
+    "INVITATION_FIELDS",
+    "Invitation",
+    "build_invitation",
+    "invitation_docx",
+    "invitation_file_name",
+    "invitation_finalists",
+]
 
 #: The fields of the letter that can be missing, in the order the page lists them.
 INVITATION_FIELDS = ("name", "role", "manager", "date", "time", "place", "sender")
@@ -70,21 +76,6 @@ def _day(value: object) -> dt.date | None:
         return None
     stamp = pd.Timestamp(value)
     return None if pd.isna(stamp) else stamp.date()
-
-
-def _letter_date(day: dt.date, lang: str) -> str:
-    """A date as a letter writes it: "onsdag 4. mars 2026" / "Wednesday 4 March 2026"."""
-    return t("invitation.date", lang, weekday=t(f"invitation.weekday.{day.weekday()}", lang),
-             day=day.day, month=t(f"invitation.month.{day.month}", lang), year=day.year)
-
-
-def _letter_time(value: object, lang: str) -> str | None:
-    if is_missing(value):
-        return None
-    stamp = pd.to_datetime(str(value), errors="coerce", format="mixed")
-    if pd.isna(stamp):
-        return None
-    return t("invitation.clock", lang, hour=f"{stamp.hour:02d}", minute=f"{stamp.minute:02d}")
 
 
 def _span(bounds: tuple[float, float]) -> str:
@@ -162,8 +153,8 @@ def build_invitation(sessions: pd.DataFrame, recruitment: str, session_id: str |
         "role": _clean(details.get("role")) or _clean(recruitment),
         "manager": (_clean(row.get("manager")) if row is not None else "")
         or _most_common(finalists.get("manager", pd.Series(dtype=object))),
-        "date": _letter_date(day, lang) if day else None,
-        "time": _letter_time(row.get("start"), lang) if row is not None else None,
+        "date": long_date_text(day, lang) if day else None,
+        "time": clock_text(row.get("start"), lang) if row is not None else None,
         "place": _clean(details.get("place")),
         "sender": _clean(details.get("sender")),
     }
@@ -176,7 +167,7 @@ def build_invitation(sessions: pd.DataFrame, recruitment: str, session_id: str |
              candidate_minutes=_span(RECOMMENDED_MINUTES), manager_minutes=_span(MANAGER_MINUTES),
              same_day=t("invitation.same_day", lang) if len(days) == 1 and len(finalists) > 1
              else "",
-             second=t("invitation.second_dated", lang, date=_letter_date(second, lang))
+             second=t("invitation.second_dated", lang, date=long_date_text(second, lang))
              if second else "")
     # a sentence left out leaves a double space or a space before a line break
     text = "\n".join(" ".join(line.split()) for line in text.splitlines())
