@@ -14,6 +14,9 @@ class _Seed:
         self.returncode = code
         self.waited = False
 
+    def poll(self) -> int | None:
+        return self.returncode if self.waited else None  # still running until waited for
+
     def wait(self) -> int:
         self.waited = True
         return self.returncode

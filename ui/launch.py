@@ -56,6 +56,22 @@ def start_seed() -> subprocess.Popen | None:
     return subprocess.Popen([sys.executable, "-m", "analysis", "seed"])
 
 
+#: Modules the server imports only when it starts (Streamlit 1.5x on Starlette), loaded while a
+#: seed runs so the server listens sooner after it.
+_SERVER_MODULES = ("uvicorn", "websockets.server", "streamlit.components.v2.manifest_scanner",
+                   "streamlit.web.server.starlette.starlette_agent_routes")
+
+
+def _preload_server() -> None:
+    import importlib
+
+    for name in _SERVER_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # another Streamlit version: it imports what it needs itself
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     seed = None
@@ -66,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     port = int(_option(argv, "--server.port", "8501"))
     from streamlit.web.cli import main as streamlit  # while the seed runs
 
+    if seed is not None and seed.poll() is None:
+        _preload_server()
     if seed is not None and seed.wait() != 0:
         return seed.returncode
     threading.Thread(target=_warm, args=(address if address not in ("", "0.0.0.0") else
