@@ -361,3 +361,30 @@ def test_export_refuses_an_unknown_format(db):
         export_comparison(db, "Driftssjef Bergen", "nb", fmt="docx")
     with pytest.raises(InputError, match="unknown format"):
         comparison_bytes(comparison(), "csv")
+
+
+@pytest.mark.parametrize("lang, pseudonyms", [("nb", False), ("en", True)])
+def test_comparison_pdf_from_the_hostile_store(sqlite_store, labeller, lang, pseudonyms):
+    """The issue-10 hostile workbook (control characters, markup, zero-width characters, fields
+    at the database's limits) imported, then exported as a PDF: it opens, and prints the text."""
+    from analysis.text import CONTROL
+    from analysis.workbook.reading import Upload
+    from tests.hostile import escaped_workbook, hostile_sheets
+
+    sqlite_store.import_upload(Upload("hostile.xlsx", escaped_workbook(hostile_sheets())),
+                               labeller)
+    recruitment = sqlite_store.sessions()["recruitment"].iloc[0]
+    data = export_comparison(sqlite_store, recruitment, lang, pseudonyms, fmt="pdf")
+    text = pdf_text(data)
+    assert not CONTROL.search(text)
+    flat = "".join(text.split())  # lines wrap anywhere in these long fields
+
+    def shown(part: str) -> bool:
+        return "".join(part.split()) in flat
+
+    assert shown("Driftssjef Bergen <b>")  # the recruitment's markup printed as text
+    if pseudonyms:
+        assert "Finalist A" in text and "Kari" not in text and "Ola" not in text
+    else:
+        assert shown("**Ola** <i>Hansen</i>")  # declined, named as typed
+        assert shown("![n](http://127.0.0.1:9911/x.png)")
