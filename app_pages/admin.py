@@ -204,7 +204,7 @@ with tab_retention:
         ui.empty_state("trust.admin.nothing_to_erase")
     else:
         target = st.selectbox(tr("trust.col.session"), live, key="admin_erase_pick",
-                              format_func=lambda k: labels.get(k, k), select_all=False)
+                              format_func=lambda k: labels.get(k, k))
         typed = st.text_input(ui.tr_markdown("trust.admin.erase_confirm", session=target),
                               key="admin_erase_typed")
         if st.button(tr("trust.admin.erase_button"), key="admin_erase", type="primary",
