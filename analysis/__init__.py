@@ -298,6 +298,7 @@ _API: dict[str, str] = {
     "pseudonymise_comparison": "analysis.reports.comparison",
     "comparison_workbook": "analysis.reports.comparison",
     "comparison_pdf": "analysis.reports.comparison",
+    "FINALIST_COLOURS": "analysis.reports.comparison",
     "comparison_bytes": "analysis.reports.comparison",
     "declined_names": "analysis.reports.comparison",
     "COMPARISON_FORMATS": "analysis.reports.comparison",

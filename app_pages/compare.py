@@ -12,6 +12,7 @@ from analysis import (
     UNCERTAIN_BELOW, uncertain_count,
     COMPARISON_FIGURES,
     COMPARISON_MIME,
+    FINALIST_COLOURS,
     FITS,
     FOUR_FITS,
     NotFound,
@@ -23,9 +24,6 @@ from analysis import (
     pseudonymise_comparison,
     record_comparison_export,
 )
-
-#: Finalists' colours in the grouped bars: not the fits' colours (the fits are the rows here).
-FINALIST_COLOURS = ["#1F4E79", "#B5651D", "#555555", "#6A3D9A", "#2E7D6B", "#8C6D1F"]
 
 ui.require("read")
 ui.page_header("compare")
@@ -74,7 +72,7 @@ def _shares_chart(key: tuple, filters: tuple, recruitment: str, lang: str, pseud
     for i, (sid, row) in enumerate(_comparison.shares.iterrows()):
         bars.add_trace(go.Bar(
             y=theta, x=[float(row[f]) for f in FOUR_FITS], orientation="h",
-            name=_name_of.get(sid, row["candidate"]), marker_color=FINALIST_COLOURS[i % 6],
+            name=_name_of.get(sid, row["candidate"]), marker_color=FINALIST_COLOURS[i % len(FINALIST_COLOURS)],
             text=[ui.percent(row[f]) for f in FOUR_FITS], textposition="outside",
             hovertemplate="%{y}: %{text}<extra>%{fullData.name}</extra>"))
     bars.update_layout(title=ui.tr("ui.compare.radar_title"), barmode="group",

@@ -40,7 +40,8 @@ COMPARISON_MIME = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-#: One colour per finalist in the PDF's bars: the Compare page's (app_pages/compare.py).
+#: One colour per finalist, on the Compare page's bars and in the PDF's: not the fits' colours
+#: (the fits are the rows there).
 FINALIST_COLOURS = ["#1F4E79", "#B5651D", "#555555", "#6A3D9A", "#2E7D6B", "#8C6D1F"]
 
 
