@@ -100,3 +100,16 @@ def test_a_page_cache_is_made_once_and_a_miss_runs_the_calling_views_function():
     assert len([k for k in _PAGE_CACHES if k[1].endswith("_shout")]) == 1
     first.clear()
     assert second(1, unhashable) == "second 1"
+
+
+def test_clearing_the_caches_forgets_the_pages_figures():
+    import ui
+
+    @ui.page_cache(max_entries=4)
+    def _kept(key: int) -> list:
+        return [key]
+
+    first = _kept(1)
+    assert _kept(1) is first
+    ui.clear_caches()  # what the Administration page does after an erasure
+    assert _kept(1) is not first

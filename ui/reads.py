@@ -212,12 +212,20 @@ def filter_key() -> tuple:
 
 
 def clear_caches() -> None:
-    """Forget cached reads (after a write the version changes anyway; this frees memory)."""
+    """Forget cached reads, the pages' cached figures and the finished tables (after a write
+    the version changes anyway; this frees memory, and an erasure's personal data with it)."""
+    from ui.render import _numbers_table
+
     _read.clear()
     _filtered.clear()
     _metric.clear()
     _choices.clear()
     _retention_due.clear()
+    _numbers_table.clear()
+    with _PAGE_CACHES_LOCK:
+        caches = [cached for cached, _ in _PAGE_CACHES.values()]
+    for cached in caches:
+        cached.clear()
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
