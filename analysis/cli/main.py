@@ -30,19 +30,12 @@ def _labeller_or_none():
 
 
 def cmd_import(args) -> int:
-    from analysis.workbook.reading import Upload, question_cells, read_sheets
+    from analysis.workbook.reading import Upload
 
+    store = open_store(args)
     try:
         upload = Upload.from_path(args.file)
-        # read (with every guard) and start labelling before SQLAlchemy and the store load:
-        # the labelling thread runs beside them
-        sheets = read_sheets(upload)
-        labeller = None if args.no_label else _labeller_or_none()
-        if labeller is not None:
-            from analysis.model.ahead import LabelsAhead
-
-            labeller = LabelsAhead(labeller, question_cells(sheets))
-        result = open_store(args).import_upload(upload, labeller, sheets=sheets)
+        result = store.import_upload(upload, None if args.no_label else _labeller_or_none())
     except FileRejected as exc:
         fix = t(f"fix.{exc.code}", args.lang) if has(f"fix.{exc.code}") else ""
         print(f"{args.file}: {t(f'problem.{exc.code}', args.lang, **exc.params)} {fix}".rstrip(),

@@ -41,13 +41,7 @@ from analysis.store.models import (
     utcnow,
 )
 from analysis.text import export_text
-from analysis.workbook.reading import (
-    Upload,
-    question_cells,
-    read_sheets,
-    validate_sheets,
-    validate_upload,
-)
+from analysis.workbook.reading import Upload, validate_upload
 from analysis.workbook.schema import FITS, Validated
 
 _CHUNK = 500
@@ -304,28 +298,12 @@ class Store:
     def validate(self, upload: Upload) -> Validated:
         """Validate a workbook against the format and what the store already holds."""
         self.actor.require("import")
-        return validate_upload(upload, self._known_recruitments())
-
-    def _known_recruitments(self) -> set[str]:
         with self.engine.connect() as conn:
-            return set(conn.scalars(select(Recruitment.name)))
+            known = set(conn.scalars(select(Recruitment.name)))
+        return validate_upload(upload, known)
 
-    def import_upload(self, upload: Upload, labeller: Labeller | None = None,
-                      sheets: dict[str, pd.DataFrame] | None = None) -> ImportResult:
+    def import_upload(self, upload: Upload, labeller: Labeller | None = None) -> ImportResult:
         """Validate and import one workbook, all or nothing.
-
-        The questions are labelled in a background thread while the workbook is validated
-        (`analysis.model.ahead.LabelsAhead`), and before anything is written.
-
-        Parameters
-        ----------
-        upload : Upload
-            The file.
-        labeller : Labeller, optional
-            The fit model (or a `LabelsAhead` already started on the file's questions); None
-            imports the questions unlabelled.
-        sheets : dict of DataFrame, optional
-            ``read_sheets(upload)``, when the caller has read it already.
 
         Raises
         ------
@@ -334,25 +312,10 @@ class Store:
         FileRejected
             When the file is not a safe, readable workbook; nothing is written.
         """
-        from analysis.model.ahead import LabelsAhead
-
-        self.actor.require("import")
-        sheets = read_sheets(upload) if sheets is None else sheets
-        ahead = labeller
-        if labeller is not None and not isinstance(labeller, LabelsAhead):
-            ahead = labeller = LabelsAhead(labeller, question_cells(sheets))
-        try:
-            validated = validate_sheets(upload.name, sheets, self._known_recruitments())
-            if not validated.ok:
-                raise WorkbookError(validated.problems)
-            if ahead is not None:
-                # every label before the first write: a labelling thread that holds the
-                # interpreter makes each row the database writes wait for it
-                ahead.wait()
-            return self.import_validated(validated, upload.sha256, labeller)
-        finally:
-            if ahead is not None:
-                ahead.cancel()
+        validated = self.validate(upload)
+        if not validated.ok:
+            raise WorkbookError(validated.problems)
+        return self.import_validated(validated, upload.sha256, labeller)
 
     @_retry_on_conflict
     def import_validated(self, validated: Validated, sha256: str = "",

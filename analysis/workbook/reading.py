@@ -23,7 +23,6 @@ from analysis import config
 from analysis.errors import FileRejected
 from analysis.text import show_controls
 from analysis.workbook.schema import (
-    QUESTIONS,
     SHEETS,
     SheetSchema,
     Validated,
@@ -305,14 +304,8 @@ def validate_upload(upload: Upload, known_recruitments: Iterable[str] = ()) -> V
     FileRejected
         When the file itself is refused (see `inspect_file`).
     """
-    return validate_sheets(upload.name, read_sheets(upload), known_recruitments)
-
-
-def validate_sheets(name: str, sheets: dict[str, pd.DataFrame],
-                    known_recruitments: Iterable[str] = ()) -> Validated:
-    """Validate the sheets `read_sheets` read from the file called ``name`` (see
-    `validate_upload`)."""
-    out = _Collector(name)
+    sheets = read_sheets(upload)
+    out = _Collector(upload.name)
     frames: dict[str, pd.DataFrame] = {}
     labels: dict[str, str] = {}
     headers: dict[str, dict[str, str]] = {}
@@ -338,27 +331,7 @@ def validate_sheets(name: str, sheets: dict[str, pd.DataFrame],
                            "en": f"{schema.name} / {schema.nb}"})
     if "sessions" in frames and "questions" in frames:
         check_rules(frames, labels, out, set(known_recruitments))
-    return Validated(name, frames, out.finish(), headers)
-
-
-def question_cells(sheets: dict[str, pd.DataFrame]) -> list[str]:
-    """The distinct texts in the question column of the (first) Questions sheet, as read and
-    before validation, so the import can start labelling them while it validates. Validation
-    may still change a text (trimmed, control characters out) or drop its row; the labels are
-    then looked up by the validated text (`analysis.model.ahead.LabelsAhead`)."""
-    for sheet_name, raw in sheets.items():
-        if sheet_for(sheet_name) is not QUESTIONS:
-            continue
-        header = _header_row(raw, QUESTIONS)
-        if header is None:
-            return []
-        for pos, value in enumerate(raw.iloc[header]):
-            col = column_for(QUESTIONS, value) if isinstance(value, str) else None
-            if col is not None and col.name == "question":
-                cells = raw.iloc[header + 1:, pos].tolist()
-                return list(dict.fromkeys(v.strip() for v in cells if isinstance(v, str)))
-        return []
-    return []
+    return Validated(upload.name, frames, out.finish(), headers)
 
 
 # --------------------------------------------------------------------------------------------
