@@ -198,9 +198,10 @@ def test_cli_refuses_a_broken_copy_and_writes_nothing(tmp_path):
     assert done.returncode == 2
     assert done.stdout == ""
     err = done.stderr
-    assert "Spørsmål, row 3, follow_up_to [40]" in err
-    assert "Vurderinger, row 2, role_insight [9" in err
-    assert "Økter, row 4, date [31.02.2026]" in err
+    # each column as the sample's own header names it, with its letter
+    assert "Spørsmål, row 3, oppfølging_av (E) [40]" in err
+    assert "Vurderinger, row 2, rolleinnsikt (E) [9" in err
+    assert "Økter, row 4, dato (D) [31.02.2026]" in err
     assert "3 errors; nothing was imported" in err
     summary = _cli("summary", "--db", db, "--json")
     assert json.loads(summary.stdout) == dict.fromkeys(
