@@ -356,10 +356,11 @@ def escape_html(text: object) -> str:
 
 
 def markdown_table(frame: pd.DataFrame, lang: str = "nb",
-                   digits: dict[object, int] | None = None) -> pd.DataFrame:
+                   digits: dict[object, int | None] | None = None) -> pd.DataFrame:
     """``frame`` as the cells of a short table that wraps its text (``st.table`` renders Markdown
     in its cells): dates as dd.mm.yyyy, numbers as ``lang`` writes them (whole numbers whole,
-    others with ``digits[column]`` decimals, 2 by default), and every text as plain text
+    others with ``digits[column]`` decimals, 2 by default; None: a share, as a percent), and
+    every text as plain text
     (`escape_markdown`). Show it with ``hide_index=True``.
 
     Examples
@@ -374,6 +375,8 @@ def markdown_table(frame: pd.DataFrame, lang: str = "nb",
         if pd.api.types.is_datetime64_any_dtype(values) or values.map(
                 lambda v: isinstance(v, dt.date)).any():
             cells[col] = values.map(date_text)
+        elif col in digits and digits[col] is None:  # a share
+            cells[col] = [percent_text(v, lang) for v in values]
         elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
             whole, places = pd.api.types.is_integer_dtype(values), digits.get(col, 2)
             cells[col] = [number_text(v, lang, places, whole=whole) for v in values]

@@ -227,9 +227,10 @@ ui.chart_with_data(bars, bar_table, "coverage_bars", styled=True)
 # -- coverage score ---------------------------------------------------------------------------------
 st.subheader(ui.tr("ui.coverage.score"), divider="gray")
 st.caption(ui.tr("ui.coverage.score_help"))
-# the columns people act on first, so they are on screen at 1280 px
-ui.figure_table(figures, ["finalist", "fits_covered", "balance", "questions",
-                          *[f"n_{f}" for f in FITS], "recruitment"], "coverage_figures")
+# the columns people act on first; the counts per fit are in the map above (and its Data tab),
+# so the table fits on screen at 1280 px (with them its last columns were cut off)
+ui.figure_table(figures, ["finalist", "fits_covered", "balance", "questions", "recruitment"],
+                "coverage_figures")
 covered = figures["fits_covered"].value_counts().reindex(range(5), fill_value=0)
 st.caption(ui.tr("ui.coverage.all_four", n=int(covered[4]), total=len(figures),
                  fits=", ".join(ui.fit_name(f) for f in FOUR_FITS)))

@@ -142,3 +142,10 @@ def test_markdown_table_writes_cells_as_people_read_them_and_user_text_as_text()
     assert cells.iloc[0].tolist()[1:] == ["1200", "0,5", "04.03.2026", "05.03.2026"]
     assert cells.iloc[0, 0] == escape_markdown("**Kari** [x](y)")
     assert markdown_table(frame, "en").loc[0, "share"] == "0.46"
+
+
+def test_markdown_table_writes_a_share_column_as_a_percent():
+    from analysis.format import markdown_table
+
+    cells = markdown_table(pd.DataFrame({"share": [0.456]}), "nb", digits={"share": None})
+    assert cells.loc[0, "share"] == "46 %"

@@ -307,7 +307,7 @@ def test_label_correction_in_the_editor_is_stored_and_shown_everywhere(sample_st
     # and the coverage page counts it (all recruitments side by side: the page opens on one)
     at.switch_page("app_pages/coverage.py").run()
     at.toggle(key="coverage_compare").set_value(True).run()
-    figures = _table(at, t("report.figure.fits_covered", "nb"))
+    figures = _table(at, t("ui.common.candidate", "nb"), t(f"fit.{target}", "nb"))
     assert figures[t(f"fit.{target}", "nb")].sum() >= 1
 
 
