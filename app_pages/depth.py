@@ -41,7 +41,7 @@ ui.chart_with_data(bars, ui.headers(shown, {c: ui.FIGURE_HEADERS[c] for c in (
     "depth_bars")
 # the depth figures first, so they are on screen at 1280 px; the long recruitment name last
 ui.figure_table(figures, ["finalist", "max_depth", "mean_thread_depth", "follow_up_share",
-                          "threads", "questions", "recruitment"], "depth_figures")
+                          "threads", "questions", "recruitment"], "depth_figures", whole=True)
 
 # -- one conversation ---------------------------------------------------------------------------
 st.subheader(ui.tr("ui.depth.timeline"), divider="gray")

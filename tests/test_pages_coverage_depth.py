@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import FITS
+from analysis import FITS, escape_markdown
 from analysis.i18n import t
 from tests.conftest import rendered
 from tests.test_pages import (  # noqa: F401  (fixtures)
@@ -166,9 +166,9 @@ def test_the_pickers_show_the_questions_behind_a_cell(sample_store):
 
 
 def _conversation_table(at):
-    """The table of the session's questions under the timeline (the page's only st.table)."""
-    (table,) = at.table
-    return table.value
+    """The table of the session's questions under the timeline (the page's last st.table; the
+    figures per finalist above it are one too)."""
+    return at.table[-1].value
 
 
 def test_depth_lists_the_sessions_questions_under_the_timeline(sample_store):
@@ -282,3 +282,12 @@ def test_timeline_row_labels_are_escaped(hostile_and_sample):
 
     questions = [rendered(q) for q in _conversation_table(at)[t("ui.common.question", "nb")]]
     assert QUESTION in questions
+
+
+def test_depth_shows_the_figures_per_finalist_whole_with_shares_as_percent(sample_store):
+    at = _open("app_pages/depth.py")
+    _assert_ok(at)
+    figures = at.table[0].value
+    share = escape_markdown(t("report.figure.follow_up_share", "nb"))
+    assert len(figures) == len(sample_store.sessions().query("status == 'held'"))
+    assert all(v.endswith(" %") for v in figures[share]), figures[share].tolist()

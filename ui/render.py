@@ -21,6 +21,7 @@ from analysis import (
     MISSING,
     chart_separators,
     escape_markdown,
+    markdown_table,
     number_formatter,
     safe_csv,
     signed_text,
@@ -414,13 +415,23 @@ def _numbers_table(fingerprint: str, language: str, key: str, digits: tuple, def
     st.dataframe(styler, hide_index=True, key=key, column_config=_config or None)
 
 
-def figure_table(frame: pd.DataFrame, columns: list[str], key: str) -> pd.DataFrame:
+#: Most rows a table of figures is shown whole with; longer ones scroll in a grid.
+WHOLE_TABLE_ROWS = 20
+
+
+def figure_table(frame: pd.DataFrame, columns: list[str], key: str,
+                 whole: bool = False) -> pd.DataFrame:
     """Show ``columns`` of a figures frame under translated headers, with a CSV download; returns
-    the table as shown."""
+    the table as shown. ``whole``: a short table is shown whole with its text wrapped (no column
+    help, no sorting), for tables too wide for a grid at 1280 px."""
     table = headers(frame, {c: FIGURE_HEADERS[c] for c in columns})
     digits = {tr(FIGURE_HEADERS[c]): _figure_digits(c) for c in columns
               if c in frame and pd.api.types.is_numeric_dtype(frame[c])}
-    numbers_table(table, digits, key=f"{key}_table",
-                  column_config=figure_config(frame[[c for c in columns if c in frame]]))
+    if whole and len(table) <= WHOLE_TABLE_ROWS:
+        # shown whole, its text wrapping: in a grid its last columns were cut off at 1280 px
+        st.table(markdown_table(table, lang(), digits), hide_index=True)
+    else:
+        numbers_table(table, digits, key=f"{key}_table",
+                      column_config=figure_config(frame[[c for c in columns if c in frame]]))
     download_csv(table, key)
     return table
