@@ -80,3 +80,13 @@ def test_a_seeded_store_starts_no_seed_process(tmp_path, monkeypatch):
     monkeypatch.setenv("OMVENDT_DATABASE_URL", url)
     launch.start_seed().wait()
     assert launch.start_seed() is None
+
+
+def test_the_modules_warmed_after_the_start_exist():
+    """The warm-up imports what the pages import lazily; a renamed module would fail there."""
+    import importlib
+
+    from ui.launch import _PAGE_MODULES
+
+    for name in _PAGE_MODULES:
+        assert importlib.import_module(name) is not None

@@ -42,7 +42,22 @@ def _warm(address: str, port: int, wait: float = 60.0) -> None:
                 break
         except OSError:
             time.sleep(0.02)
+    import importlib
+
     import ui  # noqa: F401  (the app imports the same modules; they are then already loaded)
+
+    for name in _PAGE_MODULES:  # what the pages load lazily, about 0.5 s on this machine
+        importlib.import_module(name)
+
+
+#: Modules `analysis`'s lazy API loads only when a page first asks for them: otherwise the first
+#: views after a start wait on them (the cold round of bench_load, docs/SCALING.md).
+_PAGE_MODULES = ("analysis.figures.sessions", "analysis.figures.threads",
+                 "analysis.figures.compare", "analysis.figures.process",
+                 "analysis.figures.agreement", "analysis.figures.feedback",
+                 "analysis.figures.uncertainty", "analysis.reports.comparison",
+                 "analysis.reports.guide", "analysis.store.accounts", "analysis.store.ratings",
+                 "analysis.store.planning", "analysis.model.training", "openpyxl", "docx")
 
 
 def start_seed() -> subprocess.Popen | None:
