@@ -43,13 +43,18 @@ def plan_state(store: "Store", recruitment: str) -> dict[str, bool]:
     NotFound
         For an unknown recruitment.
     """
+    saved = _saved_plan(store, recruitment)
+    return {item: bool(saved.get(item, False)) for item in PLAN_ITEMS}
+
+
+def _saved_plan(store: "Store", recruitment: str) -> dict:
+    """The recruitment's stored plan (ticks and the invitation's details), for a reader."""
     store.actor.require("read")
     with store.engine.connect() as conn:
         row = conn.execute(select(Recruitment.plan).where(Recruitment.name == recruitment)).first()
     if row is None:
         raise NotFound(f"recruitment {recruitment}")
-    saved = row[0] or {}
-    return {item: bool(saved.get(item, False)) for item in PLAN_ITEMS}
+    return row[0] or {}
 
 
 def set_plan(store: "Store", recruitment: str, ticks: Mapping[str, bool]) -> dict[str, bool]:
@@ -89,12 +94,7 @@ def invitation_details(store: "Store", recruitment: str) -> dict[str, str]:
     NotFound
         For an unknown recruitment.
     """
-    store.actor.require("read")
-    with store.engine.connect() as conn:
-        row = conn.execute(select(Recruitment.plan).where(Recruitment.name == recruitment)).first()
-    if row is None:
-        raise NotFound(f"recruitment {recruitment}")
-    saved = (row[0] or {}).get(_INVITATION) or {}
+    saved = _saved_plan(store, recruitment).get(_INVITATION) or {}
     return {field: str(saved.get(field) or "") for field in INVITATION_DETAILS}
 
 
