@@ -104,6 +104,10 @@ class Server:
                 self.proc.wait()
 
 
+#: Start `streamlit run` itself instead of `python -m ui.launch run` (--plain-streamlit).
+PLAIN_STREAMLIT = False
+
+
 def start_server(url: str, log: Path, port: int | None = None, extra_env: dict | None = None,
                  timeout: float = 120) -> Server:
     """``streamlit run app.py`` on a free localhost port, returned once it answers /health."""
@@ -113,8 +117,12 @@ def start_server(url: str, log: Path, port: int | None = None, extra_env: dict |
            **(extra_env or {})}
     env.pop("OMVENDT_TEAM_MODE", None)
     out = open(log, "wb")
+    # started as `make run` and deploy/ start it (ui.launch warms the pages' modules once the
+    # server listens); --plain-streamlit for `streamlit run` alone, to compare
+    launcher = ([str(Path(sys.executable).parent / "streamlit")] if PLAIN_STREAMLIT
+                else [sys.executable, "-m", "ui.launch"])
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "streamlit"), "run", "app.py",
+        [*launcher, "run", "app.py",
          "--server.address", "127.0.0.1", "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -367,7 +375,11 @@ def main(argv: list[str] | None = None) -> dict:
                     help="app servers on the same store, sessions spread over them")
     ap.add_argument("--per-page", type=int, default=0, metavar="N",
                     help="also measure each page's CPU per warm view, one session, N views")
+    ap.add_argument("--plain-streamlit", action="store_true",
+                    help="start `streamlit run` alone, without ui.launch's warm-up")
     args = ap.parse_args(argv)
+    global PLAIN_STREAMLIT
+    PLAIN_STREAMLIT = args.plain_streamlit
     tmp = Path(tempfile.mkdtemp(prefix="omvendt-load-"))
     try:
         url = args.db
