@@ -8,11 +8,7 @@ lives in the database, so a write on one replica makes the other's cached figure
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
+from contextlib import ExitStack
 
 import pytest
 
@@ -21,38 +17,16 @@ from analysis.i18n import t
 from analysis.store.core import Store
 from analysis.workbook.reading import Upload
 from analysis.workbook.writing import workbook_bytes
-from tests.conftest import FixedLabeller, _free_port, minimal_sheets
-from tests.test_browser import CHROMIUM, TIMEOUT_MS, _browser_or_skip
+from tests.conftest import FixedLabeller, minimal_sheets
+from tests.test_browser import (  # noqa: F401  (fixture)
+    TIMEOUT_MS,
+    _browser_or_skip,
+    browser,
+    serve_app,
+)
+from tests.test_browser import _settled as settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _replica(url: str, tmp: Path, name: str):
-    """``streamlit run app.py`` on a free port over ``url``; returns (process, base URL)."""
-    port = _free_port()
-    env = {**os.environ, "OMVENDT_DATABASE_URL": url,
-           "OMVENDT_MODEL_PATH": str(tmp / "no-model.npz")}
-    env.pop("OMVENDT_TEAM_MODE", None)
-    log = (tmp / f"{name}.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2):
-                return proc, base, log
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                log.close()
-                pytest.fail(f"replica {name} did not start:\n{(tmp / f'{name}.log').read_text()}")
-            time.sleep(0.2)
 
 
 @pytest.fixture
@@ -73,37 +47,17 @@ def replicas(postgres_url, tmp_path):
     del sheets["Vurderinger"]
     sheets["Tilbakemelding"] = sheets["Tilbakemelding"].iloc[1:]
     Store(url).import_upload(Upload("log.xlsx", workbook_bytes(sheets)), FixedLabeller())
-    servers = [_replica(url, tmp_path, n) for n in ("one", "two")]
-    try:
-        yield url, [base for _, base, _ in servers]
-    finally:
-        for proc, _, log in servers:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
-
-
-@pytest.fixture
-def chromium():
-    _browser_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield browser
-        browser.close()
+    env = {"OMVENDT_DATABASE_URL": url, "OMVENDT_MODEL_PATH": str(tmp_path / "no-model.npz"),
+           "OMVENDT_TEAM_MODE": None}
+    with ExitStack() as stack:
+        yield url, [stack.enter_context(serve_app(env, tmp_path / f"{replica}.log", timeout=90))
+                    for replica in ("one", "two")]
 
 
 def _settled(page) -> None:
     from playwright.sync_api import expect
 
-    expect(page.get_by_test_id("stApp")).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=TIMEOUT_MS)
+    settled(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
@@ -125,13 +79,13 @@ def _hand_in(page, rater: str, role: str, note: str) -> None:
     _settled(page)
 
 
-def test_two_replicas_share_one_store(replicas, chromium):
+def test_two_replicas_share_one_store(replicas, browser):
     from playwright.sync_api import expect
 
     url, (one, two) = replicas
     required = int(Store(url).recruitments()["required_raters"].iloc[0])
     assert required == 2
-    page1, page2 = chromium.new_page(), chromium.new_page()
+    page1, page2 = browser.new_page(), browser.new_page()
     for page, base in ((page1, one), (page2, two)):
         page.goto(base)
         expect(page.get_by_role("heading", level=1).first).to_have_text(
