@@ -3,10 +3,12 @@
 One `SheetSchema` per sheet declares its columns; `validate_sheet` checks every cell of a sheet and
 `check_rules` every rule across sheets and collects every `Problem` instead of stopping at the first.
 
-About 660 lines, over the ~500 a module aims at: it is the workbook's whole contract, and a
-column's declaration (kind, codes, limits) is read next to the checks that enforce it. The cell
-checks and cross-sheet rules (`validate_sheet`, `check_rules`, `validate_frames`) could move to a
-``validation`` module of their own once the import's text rules have settled.
+About 730 lines, over the ~500 a module aims at: it is the workbook's whole contract, and a
+column's declaration (kind, codes, limits), how its header may be written (`column_for`) and how a
+problem names it back to the user (`Problem.column_text`: the header as written, "Dato (D)") are
+read next to the checks that enforce them. The cell checks and cross-sheet rules
+(`validate_sheet`, `check_rules`, `validate_frames`) are the part to move to a ``validation``
+module of their own when it grows again.
 """
 from __future__ import annotations
 
