@@ -339,6 +339,29 @@ def test_fairness_flags_fire_for_each_kind():
     assert [f["kind"] for f in figures.fairness_flags(only_day)] == ["day"]
 
 
+def test_fairness_by_recruitment_matches_fairness_flags_per_recruitment():
+    # the grouped pass must give what each recruitment alone gives, for every kind and for the
+    # values that are no difference (unknown minutes or manager, a blank manager, declined)
+    sessions = sessions_frame(
+        {"recruitment": "A", "end": dt.time(9, 32)},
+        {"recruitment": "A", "end": dt.time(9, 38), "date": dt.date(2026, 3, 5), "manager": "Pål"},
+        {"recruitment": "A", "end": None, "manager": "  "},
+        {"recruitment": "B", "manager": None}, {"recruitment": "B", "end": dt.time(9, 42)},
+        {"recruitment": "C", "start": None, "end": None},
+        {"recruitment": "C", "status": "declined", "date": dt.date(2026, 6, 1), "manager": "Ola"},
+        {"recruitment": "C", "date": dt.date(2026, 3, 9), "manager": " Per "},
+        {"recruitment": "D", "manager": "Ola"})
+    expected = [(name, flag) for name in ("A", "B", "C", "D")
+                for flag in figures.fairness_flags(sessions[sessions["recruitment"] == name])]
+    assert {name for name, _ in expected} == {"A", "B", "C"}
+    assert figures.fairness_by_recruitment(sessions) == expected
+    no_manager = sessions.drop(columns=["manager"])
+    assert figures.fairness_by_recruitment(no_manager) == [
+        (name, flag) for name in ("A", "B", "C", "D")
+        for flag in figures.fairness_flags(no_manager[no_manager["recruitment"] == name])]
+    assert figures.fairness_by_recruitment(sessions_frame({}, {"end": dt.time(9, 38)})) == []
+
+
 def test_attention_lists_each_kind():
     sessions = sessions_frame({"end": dt.time(9, 45)}, {"required_raters": 3},
                               {"status": "declined", "start": None, "end": None})

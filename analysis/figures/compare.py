@@ -2,6 +2,8 @@
 """
 from __future__ import annotations
 
+import itertools
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -143,46 +145,69 @@ def fairness_flags(sessions: pd.DataFrame) -> list[dict]:
     Missing values (no times, no manager) are not counted as a difference.
     """
     done = held(sessions)
-    flags: list[dict] = []
     if len(done) < 2:
-        return flags
-    minutes = session_minutes(done).dropna()
-    if len(minutes) >= 2 and minutes.max() - minutes.min() > FAIR_MINUTES:
-        flags.append({"kind": "minutes", "low": round(float(minutes.min()), 1),
-                      "high": round(float(minutes.max()), 1),
-                      "difference": round(float(minutes.max() - minutes.min()), 1)})
-    days = sorted(set(_dates(done["date"]).dropna()))
+        return []
+    minutes = session_minutes(done)
+    managers = None
+    if "manager" in done:
+        managers = sorted({str(m).strip() for m in done["manager"].dropna() if str(m).strip()})
+    return _flags(minutes.min(), minutes.max(), sorted(set(_dates(done["date"]).dropna())),
+                  managers)
+
+
+def _flags(low: float, high: float, days: list, managers: list[str] | None) -> list[dict]:
+    """`fairness_flags` of one recruitment's held sessions: the least and most minutes used
+    (NaN when unknown), its distinct days and its distinct managers, both sorted."""
+    flags: list[dict] = []
+    if high - low > FAIR_MINUTES:  # False when either is NaN
+        flags.append({"kind": "minutes", "low": round(float(low), 1),
+                      "high": round(float(high), 1), "difference": round(float(high - low), 1)})
     if len(days) > 1:
         flags.append({"kind": "day", "dates": ", ".join(date_text(d) for d in days),
                       "count": len(days)})
-    if "manager" in done:
-        managers = sorted({str(m).strip() for m in done["manager"].dropna() if str(m).strip()})
-        if len(managers) > 1:
-            flags.append({"kind": "manager", "managers": ", ".join(managers),
-                          "count": len(managers)})
+    if managers is not None and len(managers) > 1:
+        flags.append({"kind": "manager", "managers": ", ".join(managers),
+                      "count": len(managers)})
     return flags
+
+
+def _distinct(frame: pd.DataFrame, column: str) -> dict[str, list]:
+    """Each recruitment's distinct non-missing values of ``column``, sorted."""
+    pairs = frame[["recruitment", column]].dropna().drop_duplicates().sort_values(
+        ["recruitment", column])
+    return {name: [v for _, v in group] for name, group in itertools.groupby(
+        zip(pairs["recruitment"].tolist(), pairs[column].tolist()), key=lambda p: p[0])}
 
 
 def fairness_by_recruitment(sessions: pd.DataFrame) -> list[tuple[str, dict]]:
     """`fairness_flags` for every recruitment at once, as (recruitment, flag) pairs.
 
-    One grouped pass finds the recruitments whose held finalists differ in minutes, day or
-    manager; only those are examined in detail, so 2,000 sessions cost milliseconds.
+    Grouped passes find the recruitments whose held finalists differ in minutes, day or
+    manager, and their distinct days and managers, so 2,000 sessions cost milliseconds.
     """
     done = held(sessions)
     if done.empty:
         return []
-    managers = done["manager"].astype("string").str.strip().replace("", pd.NA) \
-        if "manager" in done else pd.Series(pd.NA, index=done.index)
-    grouped = pd.DataFrame({"recruitment": done["recruitment"],
-                            "minutes": session_minutes(done), "day": _dates(done["date"]),
-                            "manager": managers}).groupby("recruitment")
-    agg = grouped.agg(n=("day", "size"), lo=("minutes", "min"), hi=("minutes", "max"),
-                      days=("day", "nunique"), managers=("manager", "nunique"))
-    suspect = agg[(agg["n"] >= 2) & (((agg["hi"] - agg["lo"]) > FAIR_MINUTES)
-                                     | (agg["days"] > 1) | (agg["managers"] > 1))].index
-    return [(name, flag) for name in sorted(suspect)
-            for flag in fairness_flags(done[done["recruitment"] == name])]
+    frame = pd.DataFrame({"recruitment": done["recruitment"],
+                          "minutes": session_minutes(done), "day": _dates(done["date"])})
+    if "manager" in done:
+        frame["manager"] = done["manager"].astype("string").str.strip().replace("", pd.NA)
+    agg = frame.groupby("recruitment").agg(
+        n=("day", "size"), lo=("minutes", "min"), hi=("minutes", "max"),
+        days=("day", "nunique"),
+        **({"managers": ("manager", "nunique")} if "manager" in frame else {}))
+    unequal = ((agg["hi"] - agg["lo"]) > FAIR_MINUTES) | (agg["days"] > 1)
+    if "managers" in agg:
+        unequal |= agg["managers"] > 1
+    suspect = agg[(agg["n"] >= 2) & unequal]
+    if suspect.empty:
+        return []
+    frame = frame[frame["recruitment"].isin(suspect.index)]
+    days = _distinct(frame, "day")
+    managers = _distinct(frame, "manager") if "manager" in frame else None
+    return [(name, flag) for name, row in zip(suspect.index, suspect.itertuples())
+            for flag in _flags(row.lo, row.hi, days.get(name, []),
+                               None if managers is None else managers.get(name, []))]
 
 
 @dataclass(frozen=True)
