@@ -215,14 +215,23 @@ class Store:
         with self.engine.connect() as conn:
             return conn.scalar(select(Meta.value).where(Meta.key == "version")) or 0
 
-    def frame(self, stmt) -> pd.DataFrame:
+    def frame(self, stmt, plain: bool = False) -> pd.DataFrame:
         """The rows of a SELECT as a frame (the one database read of the store's modules; the
-        caller has checked the actor's role)."""
+        caller has checked the actor's role).
+
+        ``plain``: every column is an integer, float or text, which the database driver already
+        returns as Python values, so its rows are taken as the driver gives them. SQLAlchemy's
+        row objects cost more than the query itself for 46,000 questions (0.43 -> 0.2 s on a
+        first read). Dates and times must not be ``plain``: SQLite returns them as text."""
         with self.engine.connect() as conn:
             result = conn.execute(stmt)
+            columns = list(result.keys())
+            if plain:
+                rows = result.cursor.fetchall()
+                result.close()
+                return pd.DataFrame(rows, columns=columns)
             # plain tuples: pandas probes every SQLAlchemy Row for namedtuple fields (2x slower)
-            return pd.DataFrame([tuple(row) for row in result.fetchall()],
-                                columns=list(result.keys()))
+            return pd.DataFrame([tuple(row) for row in result.fetchall()], columns=columns)
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -266,7 +275,7 @@ class Store:
             .join(Session, Question.session_id == Session.id)
             .outerjoin(Correction, (Correction.session_key == Session.key)
                        & (Correction.seq == Question.seq) & (Correction.text == Question.text))
-            .order_by(Session.key, Question.seq))
+            .order_by(Session.key, Question.seq), plain=True)
         return with_effective_fit(frame)
 
     def ratings(self) -> pd.DataFrame:
