@@ -89,7 +89,7 @@ def _shares_chart(key: tuple, filters: tuple, recruitment: str, lang: str, pseud
 # one above the other: side by side at 1280 px the table cut off the third finalist
 left, right = st.container(), st.container()
 with left:
-    bars, shares_table = _shares_chart(ui.cache_key(), ui.filter_key(), recruitment, ui.lang(),
+    bars, shares_table = _shares_chart(ui.shared_key(), ui.filter_key(), recruitment, ui.lang(),
                                        ui.pseudonyms_on(), comparison, name_of)
     ui.chart_with_data(bars, shares_table, "compare_shares", styled=True)
     declined = data.sessions[(data.sessions["recruitment"] == recruitment)
@@ -153,7 +153,7 @@ def _questions_by_fit(key: tuple, filters: tuple, recruitment: str, lang: str,
     return out
 
 
-by_fit = _questions_by_fit(ui.cache_key(), ui.filter_key(), recruitment, ui.lang(),
+by_fit = _questions_by_fit(ui.shared_key(), ui.filter_key(), recruitment, ui.lang(),
                            comparison.questions)
 columns = st.columns(len(figures))
 for col, (_, finalist) in zip(columns, figures.iterrows()):

@@ -47,7 +47,7 @@ def _named(key: tuple, filters: tuple, lang: str, pseudonyms: bool,
             recruitments_by_recency(named))  # the most recent first
 
 
-view_key = (ui.cache_key(), ui.filter_key(), ui.lang(), ui.pseudonyms_on())
+view_key = (ui.shared_key(), ui.filter_key(), ui.lang(), ui.pseudonyms_on())
 figures, name_of, recruitments = _named(*view_key, figures)
 
 # -- one recruitment at a time; side by side only on request --------------------------------------

@@ -81,7 +81,7 @@ def _recruitment_table(key: tuple, filters: tuple, lang: str, pseudonyms: bool,
     return table, lines
 
 
-table, headline_lines = _recruitment_table(ui.cache_key(), ui.filter_key(), ui.lang(),
+table, headline_lines = _recruitment_table(ui.shared_key(), ui.filter_key(), ui.lang(),
                                            ui.pseudonyms_on(), overview, data.sessions, shown)
 headline_col = ui.tr("ui.overview.col_headline")
 if len(table) <= SHORT_TABLE:
@@ -144,7 +144,7 @@ def _attention_table(key: tuple, filters: tuple, lang: str, pseudonyms: bool,
 
 
 st.subheader(ui.tr("ui.overview.attention"), divider="gray")
-flags = _process_flags(ui.cache_key(), ui.filter_key(), data.sessions)
+flags = _process_flags(ui.shared_key(), ui.filter_key(), data.sessions)
 if issues.empty and not flags:
     st.success(ui.tr("ui.overview.all_clear"), icon=":material/check_circle:")
 else:
@@ -176,7 +176,7 @@ else:
     if len(flags) > MAX_WARNINGS:
         st.caption(ui.tr("ui.overview.process_more", n=len(flags) - MAX_WARNINGS))
     if not issues.empty:
-        listed = _attention_table(ui.cache_key(), ui.filter_key(), ui.lang(), ui.pseudonyms_on(),
+        listed = _attention_table(ui.shared_key(), ui.filter_key(), ui.lang(), ui.pseudonyms_on(),
                                   issues, data.sessions)
         st.dataframe(listed, hide_index=True, key="overview_attention")
         ui.download_csv(listed, "overview_attention")
@@ -207,7 +207,7 @@ def _process_lines(key: tuple, filters: tuple, lang: str, _sessions: pd.DataFram
     return out
 
 
-checks = _process_lines(ui.cache_key(), ui.filter_key(), ui.lang(), data.sessions,
+checks = _process_lines(ui.shared_key(), ui.filter_key(), ui.lang(), data.sessions,
                         data.handed_in, ui.all_data()["recruitments"])
 for title, body in checks:
     with st.expander(title, expanded=False):

@@ -133,7 +133,7 @@ def _listed(key: tuple, filters: tuple, fits: tuple, sources: tuple, search: str
     return q.reset_index(drop=True)
 
 
-listed = _listed(ui.cache_key(), ui.filter_key(), tuple(fits), tuple(sources), search.strip(),
+listed = _listed(ui.shared_key(), ui.filter_key(), tuple(fits), tuple(sources), search.strip(),
                  order, data.questions, data.sessions)
 if listed.empty:
     ui.empty_state("ui.questions.none")

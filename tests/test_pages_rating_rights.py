@@ -96,3 +96,42 @@ def test_declined_sessions_are_marked_and_not_rated(store, monkeypatch):
     at.selectbox(key="ratings_session").select("A2").run()
     assert t("ratings.refused.declined", "nb") in _texts(at)
     assert not at.slider  # no form
+
+
+def _frames_script():
+    import streamlit as st
+
+    import ui
+
+    d = ui.data()
+    st.text(f"questions {len(d.questions)}")
+    st.text("ratings " + (",".join(sorted(d.ratings["rater"])) or "-"))
+
+
+def test_people_of_one_role_share_the_frames_but_each_sees_only_their_own_closed_rating(
+        store, monkeypatch):
+    # team scale (issue 13): the frames are read once per role and store version, not once per
+    # person; a closed session's ratings are still each person's own (Per's 1 of 2 is his)
+    import ui.auth
+    import ui.reads
+
+    reads = []
+    questions = Store.questions
+    monkeypatch.setattr(Store, "questions",
+                        lambda self: reads.append(self.actor.name) or questions(self))
+    ui.clear_caches()
+    shown = {}
+    for actor in (Actor("per", "rater"), Actor("olga", "rater"), Actor("per", "rater")):
+        monkeypatch.setattr(ui.auth, "current_actor", lambda actor=actor: actor)
+        at = AppTest.from_function(_frames_script, default_timeout=60)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown[actor.name] = [str(e.value) for e in at.text]
+    assert reads == [ui.auth.SHARED]  # one read for both raters
+    assert shown["per"] == ["questions 3", "ratings Per Leder"]
+    assert shown["olga"] == ["questions 3", "ratings -"]
+    monkeypatch.setattr(ui.auth, "current_actor", lambda: LOCAL)  # another role: its own read
+    at = AppTest.from_function(_frames_script, default_timeout=60)
+    at.run()
+    assert reads == [ui.auth.SHARED, ui.auth.SHARED]
+    ui.clear_caches()

@@ -13,6 +13,7 @@ from `analysis`.
 from ui.auth import (
     account_box,
     cache_key,
+    shared_key,
     current_actor,
     require,
     sign_in_gate,
@@ -77,7 +78,7 @@ from ui.sidebar import FILTER_KEYS, init_state, sidebar
 
 __all__ = [
     "FIGURE_HEADERS", "FILTER_KEYS", "FIT_COLOURS", "FIT_ORDER", "NO_FIT_COLOUR", "PLOT_CONFIG",
-    "Data", "account_box", "act", "all_data", "cache_key", "chart_text", "chart_with_data",
+    "Data", "account_box", "act", "all_data", "cache_key", "shared_key", "chart_text", "chart_with_data",
     "clear_caches", "current_actor", "data", "data_or_stop", "download_csv", "empty_state",
     "favicon", "figure_config", "figure_table", "filter_key", "filters", "finalist_names",
     "fit_category_order", "fit_colour_map", "fit_name", "headers", "held_figures_or_stop",

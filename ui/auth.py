@@ -201,9 +201,26 @@ def run_memo() -> dict | None:
 
 
 def cache_key() -> tuple:
-    """What every cached read depends on: which store, who reads, and the store's version."""
+    """What a cached read of ratings depends on: which store, who reads, and the store's version.
+
+    Ratings are the one thing people of the same role see differently (a closed session shows
+    each rater their own); everything else depends on the role only: see `shared_key`."""
     s = store()
     return (s.url, s.actor.name, s.actor.role, _version(s))
+
+
+#: The name in a `shared_key`: no account can be called this (names are stripped text).
+SHARED = " shared "
+
+
+def shared_key() -> tuple:
+    """`cache_key` without the person: what a read or figure that holds no ratings depends on.
+
+    In team mode 25 people of a few roles then share one copy of the frames and figures per
+    role and store version, instead of reading the store and drawing the figures once each
+    (and evicting each other from the bounded caches)."""
+    url, _, role, version = cache_key()
+    return (url, SHARED, role, version)
 
 
 #: Commits this process made, per engine: a write during a script run re-reads the version.

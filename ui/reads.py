@@ -2,6 +2,7 @@
 the store's version, and the fit model."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import threading
@@ -12,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import OmvendtError, PermissionDenied, config
-from ui.auth import _store, cache_key
+from ui.auth import SHARED, _store, cache_key, shared_key
 from ui.language import lang, tr
 
 #: How long an unused cached read or figure is kept (seconds). Entries are also bounded in
@@ -83,22 +84,38 @@ class Data:
 # The store's frames are cached as shared, read-only resources rather than with st.cache_data:
 # a copy of 50,000 questions costs ~0.1 s to unpickle and a page reads them several times per
 # run. pandas' copy-on-write keeps derived frames from touching them; code never assigns into a
-# frame it got from here.
+# frame it got from here. They are read once per role (`shared_key`), the ratings once per
+# person (`cache_key`).
 @st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False)
 def _read(url: str, name: str, role: str, version: int) -> dict[str, pd.DataFrame | None]:
+    from analysis import handed_in
+
     s = _store(url, name, role)
-    out: dict[str, pd.DataFrame | None] = {
-        "sessions": s.sessions(), "questions": s.questions(), "feedback": s.feedback(),
-        "recruitments": s.recruitments()}
-    from analysis import handed_in, visible_ratings
+    return {"sessions": s.sessions(), "questions": s.questions(), "feedback": s.feedback(),
+            "recruitments": s.recruitments(), "handed_in": handed_in(s)}
+
+
+@st.cache_resource(max_entries=32, ttl=TTL, show_spinner=False)
+def _ratings(url: str, name: str, role: str, version: int) -> pd.DataFrame | None:
+    from analysis import visible_ratings
 
     try:
         # a closed session's scores stay hidden until every rater has handed in
-        out["ratings"] = visible_ratings(s)
+        return visible_ratings(_store(url, name, role))
     except PermissionDenied:
-        out["ratings"] = None
-    out["handed_in"] = handed_in(s)
-    return out
+        return None
+
+
+def _all(key: tuple) -> dict[str, pd.DataFrame | None]:
+    """The frames for ``key``: with a person's `cache_key` the ratings they may see, with a
+    `shared_key` none."""
+    shared = _read(*_shared(key))
+    ratings = None if key[1] == SHARED else _ratings(*key)
+    return {**shared, "ratings": ratings}
+
+
+def _shared(key: tuple) -> tuple:
+    return (key[0], SHARED, *key[2:])
 
 
 def _filters_tuple(filters: Any) -> tuple:
@@ -109,21 +126,25 @@ def _filters_tuple(filters: Any) -> tuple:
 def _filtered(url: str, name: str, role: str, version: int, filters: tuple) -> Data:
     from analysis import figures
 
-    raw = _read(url, name, role, version)
+    key = (url, name, role, version)
+    if name != SHARED:  # a person's: the shared frames, and their own ratings filtered
+        shared = _filtered(*_shared(key), filters)
+        ratings = _ratings(*key)
+        if ratings is not None:
+            ratings = figures.filter_by_sessions(ratings, shared.sessions)
+        return dataclasses.replace(shared, ratings=ratings)
+    raw = _read(*key)
     f = figures.Filters(*filters)
     sessions = figures.filter_sessions(raw["sessions"], f)
     questions = figures.filter_by_sessions(raw["questions"], sessions)
-    ratings = raw["ratings"]
-    if ratings is not None:
-        ratings = figures.filter_by_sessions(ratings, sessions)
     feedback = figures.filter_feedback(raw["feedback"], raw["sessions"], f)
-    return Data(sessions, questions, ratings, feedback,
+    return Data(sessions, questions, None, feedback,
                 figures.filter_by_sessions(raw["handed_in"], sessions))
 
 
 def all_data() -> dict[str, pd.DataFrame | None]:
     """Every frame of the store, unfiltered (for filter options and pseudonyms)."""
-    return _once_per_run("all_data", cache_key(), lambda key: _read(*key))
+    return _once_per_run("all_data", cache_key(), _all)
 
 
 def _once_per_run(name: str, key: tuple, read: Any) -> Any:
@@ -169,8 +190,9 @@ def metric(name: str, *frames: str, before: tuple = (), **kwargs: Any) -> Any:
     --------
     >>> metric("session_figures", "sessions", "questions", "ratings")  # doctest: +SKIP
     """
-    return _metric(name, cache_key(), filter_key(), frames, before,
-                   tuple(sorted(kwargs.items())))
+    # a figure without ratings is drawn once for everyone of the role (`shared_key`)
+    return _metric(name, cache_key() if "ratings" in frames else shared_key(), filter_key(),
+                   frames, before, tuple(sorted(kwargs.items())))
 
 
 @st.cache_resource(max_entries=16, ttl=TTL, show_spinner=False)
@@ -186,12 +208,12 @@ def _choices(url: str, name: str, role: str, version: int, picked: tuple | None)
 
 def filter_choices() -> tuple[list[str], tuple | None]:
     """The sidebar's recruitments and (first, last) date, once per store version."""
-    return _choices(*cache_key(), None)
+    return _choices(*shared_key(), None)
 
 
 def candidate_choices(picked: tuple) -> list[str]:
     """The sidebar's candidates in the ``picked`` recruitments (all when none)."""
-    return _choices(*cache_key(), tuple(sorted(picked)))
+    return _choices(*shared_key(), tuple(sorted(picked)))
 
 
 @st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False)
@@ -203,7 +225,7 @@ def _retention_due(url: str, name: str, role: str, version: int, today: dt.date)
 
 def retention_due_count() -> int:
     """How many sessions are past retention, once per store version and day."""
-    return _retention_due(*cache_key(), dt.date.today())
+    return _retention_due(*shared_key(), dt.date.today())
 
 
 def filter_key() -> tuple:
@@ -217,6 +239,7 @@ def clear_caches() -> None:
     from ui.render import _numbers_table
 
     _read.clear()
+    _ratings.clear()
     _filtered.clear()
     _metric.clear()
     _choices.clear()
