@@ -82,6 +82,31 @@ def make_store(tmp: Path, sessions: int = 2000) -> str:
     return url
 
 
+#: Team mode's people, as a hiring organisation has them: a few recruiters, some HR readers, and
+#: mostly the managers and observers who rate (each `--team` session is a person of its own).
+TEAM_ROLES = ("recruiter",) * 3 + ("viewer",) * 4 + ("rater",) * 18
+
+
+def team_cookies(url: str, people: int) -> list[str]:
+    """``people`` accounts (roles cycling through `TEAM_ROLES`) and a sign-in cookie for each,
+    as the app writes it after a sign-in (`ui.remember`)."""
+    from analysis import Actor, Store, TrustError, create_account, issue_token
+    from analysis.store.auth import LOCAL
+    from ui.remember import COOKIE
+
+    admin = Store(url, LOCAL)
+    cookies = []
+    for i in range(people):
+        name, role = f"bench{i:02d}", TEAM_ROLES[i % len(TEAM_ROLES)]
+        try:
+            create_account(admin, name, None, role, f"Bench Person {i:02d}")
+        except TrustError:  # made by an earlier run on this store
+            pass
+        actor = Actor(name, role)
+        cookies.append(f"{COOKIE}={issue_token(Store(url, actor), actor)}")
+    return cookies
+
+
 # -- the server -----------------------------------------------------------------------------------
 
 @dataclass
@@ -113,9 +138,9 @@ def start_server(url: str, log: Path, port: int | None = None, extra_env: dict |
     """``streamlit run app.py`` on a free localhost port, returned once it answers /health."""
     port = port or free_port()
     # as `make run` and deploy/ start it: few malloc arenas, so freed memory is given back
-    env = {**os.environ, "OMVENDT_DATABASE_URL": url, "MALLOC_ARENA_MAX": "2",
-           **(extra_env or {})}
-    env.pop("OMVENDT_TEAM_MODE", None)
+    env = {**os.environ, "OMVENDT_DATABASE_URL": url, "MALLOC_ARENA_MAX": "2"}
+    env.pop("OMVENDT_TEAM_MODE", None)  # local mode unless asked (`--team`)
+    env.update(extra_env or {})
     out = open(log, "wb")
     # started as `make run` and deploy/ start it (ui.launch warms the pages' modules once the
     # server listens); --plain-streamlit for `streamlit run` alone, to compare
@@ -157,6 +182,7 @@ class Client:
     timeout: float = 120.0
     pages: dict[str, str] = field(default_factory=dict)  # url path -> page_script_hash
     ws: object = None
+    cookie: str | None = None  # team mode: the sign-in cookie the browser would send
 
     async def connect(self) -> None:
         import websockets
@@ -164,7 +190,8 @@ class Client:
         self.ws = await websockets.connect(
             f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
             origin=f"http://127.0.0.1:{self.port}", max_size=None, open_timeout=self.timeout,
-            ping_interval=None, compression="deflate")
+            ping_interval=None, compression="deflate",
+            additional_headers={"Cookie": self.cookie} if self.cookie else None)
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -209,6 +236,8 @@ class Client:
                             continue  # the page asked for a rerun: its next run is the view
                         if status != ForwardMsg.FINISHED_SUCCESSFULLY:
                             error = error or f"script finished with status {status}"
+                        elif self.cookie and not self.pages:  # the sign-in form, no menu
+                            error = error or "not signed in"
                         break
         except TimeoutError:
             error = "timeout"
@@ -217,9 +246,10 @@ class Client:
         return View(page, time.perf_counter() - start, error)
 
 
-async def one_session(port: int, timeout: float, stagger: float) -> list[View]:
+async def one_session(port: int, timeout: float, stagger: float,
+                      cookie: str | None = None) -> list[View]:
     await asyncio.sleep(stagger)
-    client = Client(port, timeout)
+    client = Client(port, timeout, cookie=cookie)
     views: list[View] = []
     try:
         await client.connect()
@@ -236,9 +266,10 @@ async def one_session(port: int, timeout: float, stagger: float) -> list[View]:
 
 
 async def one_round(ports: list[int], sessions: int, timeout: float,
-                    ramp: float) -> list[View]:
+                    ramp: float, cookies: list[str] | None = None) -> list[View]:
     # session i goes to replica i mod N, as a sticky load balancer spreads new sessions
-    tasks = [one_session(ports[i % len(ports)], timeout, ramp * i / max(sessions, 1))
+    tasks = [one_session(ports[i % len(ports)], timeout, ramp * i / max(sessions, 1),
+                         cookies[i % len(cookies)] if cookies else None)
              for i in range(sessions)]
     return [v for views in await asyncio.gather(*tasks) for v in views]
 
@@ -253,19 +284,24 @@ def quantile(values: list[float], q: float) -> float:
 
 def run(url: str, sessions: int = 25, rounds: int = 2, timeout: float = 120.0,
         ramp: float = 0.0, log_dir: Path | None = None, settle: float = 0.0,
-        replicas: int = 1, pause: float = 20.0) -> dict:
+        replicas: int = 1, pause: float = 20.0, team: int = 0) -> dict:
     """Start ``replicas`` servers on ``url``, run ``rounds`` rounds of ``sessions`` concurrent
     sessions spread over them, print a line per round, and return the figures (CPU and RSS
     summed over the replicas)."""
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="omvendt-load-"))
-    servers = [start_server(url, log_dir / f"server{i}.log") for i in range(replicas)]
+    cookies = team_cookies(url, team) if team else None
+    servers = [start_server(url, log_dir / f"server{i}.log",
+                            extra_env={"OMVENDT_TEAM_MODE": "1"} if team else None)
+               for i in range(replicas)]
     ports = [s.port for s in servers]
     cpu_of = lambda: sum(server_cpu(s.pid) for s in servers)  # noqa: E731
     rss_of = lambda: sum(server_rss_mb(s.pid) for s in servers)  # noqa: E731
     results: list[dict] = []
     try:
         rss_start = rss_of()
-        print(f"{replicas} server(s) on port(s) {', '.join(map(str, ports))}; RSS at start "
+        print(f"{replicas} server(s) on port(s) {', '.join(map(str, ports))}"
+              + (f"; team mode, {team} people signed in" if team else "; local mode")
+              + "; RSS at start "
               f"{rss_start:.0f} MB; load average {load_average()}", flush=True)
         print(f"{'round':>5} {'sessions':>8} {'views':>5} {'p50 s':>6} {'p95 s':>6} {'max s':>6} "
               f"{'errors':>6} {'CPU s/view':>10} {'RSS MB':>7} {'load':>5}", flush=True)
@@ -273,7 +309,7 @@ def run(url: str, sessions: int = 25, rounds: int = 2, timeout: float = 120.0,
             if r > 1 and pause:  # idle between rounds, longer than a closed tab is kept (15 s)
                 time.sleep(pause)
             cpu0 = cpu_of()
-            views = asyncio.run(one_round(ports, sessions, timeout, ramp))
+            views = asyncio.run(one_round(ports, sessions, timeout, ramp, cookies))
             cpu = cpu_of() - cpu0
             if settle:
                 time.sleep(settle)
@@ -375,6 +411,9 @@ def main(argv: list[str] | None = None) -> dict:
                     help="app servers on the same store, sessions spread over them")
     ap.add_argument("--per-page", type=int, default=0, metavar="N",
                     help="also measure each page's CPU per warm view, one session, N views")
+    ap.add_argument("--team", type=int, default=0, metavar="N",
+                    help="team mode: N accounts (recruiters, viewers, raters), each session "
+                         "signed in as one of them by its cookie (default: local mode)")
     ap.add_argument("--plain-streamlit", action="store_true",
                     help="start `streamlit run` alone, without ui.launch's warm-up")
     args = ap.parse_args(argv)
@@ -392,7 +431,7 @@ def main(argv: list[str] | None = None) -> dict:
         if not args.rounds:
             return {"rounds": [], "pages": pages}
         figures = run(url, args.sessions, args.rounds, args.timeout, args.ramp, tmp,
-                      replicas=args.replicas, pause=args.pause)
+                      replicas=args.replicas, pause=args.pause, team=args.team)
         for line in verdict(figures):
             print("  " + line)
         return {**figures, "pages": pages}

@@ -95,7 +95,7 @@ def _read(url: str, name: str, role: str, version: int) -> dict[str, pd.DataFram
             "recruitments": s.recruitments(), "handed_in": handed_in(s)}
 
 
-@st.cache_resource(max_entries=32, ttl=TTL, show_spinner=False)
+@st.cache_resource(max_entries=64, ttl=TTL, show_spinner=False)
 def _ratings(url: str, name: str, role: str, version: int) -> pd.DataFrame | None:
     from analysis import visible_ratings
 
@@ -124,22 +124,35 @@ def _filters_tuple(filters: Any) -> tuple:
 
 @st.cache_resource(max_entries=16, ttl=TTL, show_spinner=False)
 def _filtered(url: str, name: str, role: str, version: int, filters: tuple) -> Data:
+    """The shared frames (``name`` is `SHARED`) filtered, without ratings."""
     from analysis import figures
 
-    key = (url, name, role, version)
-    if name != SHARED:  # a person's: the shared frames, and their own ratings filtered
-        shared = _filtered(*_shared(key), filters)
-        ratings = _ratings(*key)
-        if ratings is not None:
-            ratings = figures.filter_by_sessions(ratings, shared.sessions)
-        return dataclasses.replace(shared, ratings=ratings)
-    raw = _read(*key)
+    raw = _read(url, name, role, version)
     f = figures.Filters(*filters)
     sessions = figures.filter_sessions(raw["sessions"], f)
     questions = figures.filter_by_sessions(raw["questions"], sessions)
     feedback = figures.filter_feedback(raw["feedback"], raw["sessions"], f)
     return Data(sessions, questions, None, feedback,
                 figures.filter_by_sessions(raw["handed_in"], sessions))
+
+
+# one small entry per person and filters (their ratings; the frames are the shared ones), so
+# more of them than of the shared frames: 25 people must not push each other out
+@st.cache_resource(max_entries=64, ttl=TTL, show_spinner=False)
+def _own_filtered(url: str, name: str, role: str, version: int, filters: tuple) -> Data:
+    """`_filtered` with the ratings this person may see."""
+    from analysis import figures
+
+    key = (url, name, role, version)
+    shared = _filtered(*_shared(key), filters)
+    ratings = _ratings(*key)
+    if ratings is not None:
+        ratings = figures.filter_by_sessions(ratings, shared.sessions)
+    return dataclasses.replace(shared, ratings=ratings)
+
+
+def _data(key: tuple, filters: tuple) -> Data:
+    return (_filtered if key[1] == SHARED else _own_filtered)(*key, filters)
 
 
 def all_data() -> dict[str, pd.DataFrame | None]:
@@ -163,7 +176,7 @@ def _once_per_run(name: str, key: tuple, read: Any) -> Any:
 
 def data() -> Data:
     """The store's frames, filtered by the sidebar; recomputed only when the store changed."""
-    return _once_per_run("data", (*cache_key(), filter_key()), lambda key: _filtered(*key))
+    return _once_per_run("data", (cache_key(), filter_key()), lambda key: _data(*key))
 
 
 # Figures are shared, read-only resources too: st.cache_data would unpickle a private copy for
@@ -175,7 +188,7 @@ def _metric(name: str, key: tuple, filters: tuple, frames: tuple[str, ...], befo
     import analysis
     from analysis import figures
 
-    d = _filtered(*key, filters)
+    d = _data(key, filters)
     # a figure of analysis.figures, or another public function of analysis (e.g. review_queue)
     func = getattr(figures, name, None) or getattr(analysis, name)
     return func(*before, *(getattr(d, f) for f in frames), **dict(kwargs))
@@ -241,6 +254,7 @@ def clear_caches() -> None:
     _read.clear()
     _ratings.clear()
     _filtered.clear()
+    _own_filtered.clear()
     _metric.clear()
     _choices.clear()
     _retention_due.clear()
