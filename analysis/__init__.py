@@ -135,6 +135,8 @@ _API: dict[str, str] = {
     "session_states": "analysis.store.ratings",
     "handed_in": "analysis.store.ratings",
     "visible_ratings": "analysis.store.ratings",
+    "RatingsSnapshot": "analysis.store.ratings",
+    "ratings_snapshot": "analysis.store.ratings",
     "side_by_side": "analysis.store.ratings",
     "submit_rating": "analysis.store.ratings",
     "reveal": "analysis.store.ratings",

@@ -13,6 +13,7 @@ from analysis import (
     agreement,
     agreement_reading,
     handed_in,
+    ratings_snapshot,
     rating_rights,
     recruitment_agreement,
     reveal,
@@ -79,6 +80,24 @@ def test_rater_sees_own_rating_only_while_closed(closed):
     assert both.loc["Olga Observatør", "role_insight"] == 2
     assert pd.isna(both.loc["Olga Observatør", "note"])
     assert both.loc["Per Leder", "note"] == "God samtale"
+
+
+@pytest.mark.parametrize("reader", [ADMIN, RECRUITER, PER, OLGA, VIEWER], ids=lambda a: a.name)
+def test_one_snapshot_filtered_per_person_is_what_each_reads_alone(closed, reader):
+    # a server reads the ratings once per version (as anyone of the role) and filters them per
+    # person: that must be exactly each person's own read, while closed and once complete
+    def same_as_alone():
+        snapshot = ratings_snapshot(closed.as_actor(Actor(" shared ", reader.role)))
+        person = closed.as_actor(reader)
+        pd.testing.assert_frame_equal(visible_ratings(person, snapshot=snapshot),
+                                      visible_ratings(person))
+        return snapshot
+
+    closed_snapshot = same_as_alone()
+    submit_rating(closed.as_actor(OLGA), "A1", "Olga Observatør", "observer", SCORES_4, "Trygg")
+    same_as_alone()
+    assert (visible_ratings(closed.as_actor(PER), snapshot=closed_snapshot)["rater"].tolist()
+            == ["Per Leder"])  # the snapshot from before Olga's rating: still closed
 
 
 def test_after_completion_notes_follow_the_role(closed):

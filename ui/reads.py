@@ -95,13 +95,23 @@ def _read(url: str, name: str, role: str, version: int) -> dict[str, pd.DataFram
             "recruitments": s.recruitments(), "handed_in": handed_in(s)}
 
 
+# every rating as read once per role and version: never shown as it is, only filtered per
+# person by `visible_ratings` (`_ratings`), so 25 people do not each query them
+@st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False)
+def _ratings_read(url: str, name: str, role: str, version: int):
+    from analysis import ratings_snapshot
+
+    return ratings_snapshot(_store(url, name, role))
+
+
 @st.cache_resource(max_entries=64, ttl=TTL, show_spinner=False)
 def _ratings(url: str, name: str, role: str, version: int) -> pd.DataFrame | None:
     from analysis import visible_ratings
 
     try:
         # a closed session's scores stay hidden until every rater has handed in
-        return visible_ratings(_store(url, name, role))
+        return visible_ratings(_store(url, name, role),
+                               snapshot=_ratings_read(url, SHARED, role, version))
     except PermissionDenied:
         return None
 
@@ -252,6 +262,7 @@ def clear_caches() -> None:
     from ui.render import _numbers_table
 
     _read.clear()
+    _ratings_read.clear()
     _ratings.clear()
     _filtered.clear()
     _own_filtered.clear()

@@ -10,6 +10,7 @@ recruiter reveals it (`reveal`).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
 import pandas as pd
@@ -152,7 +153,33 @@ def _all_ratings(store: "Store", session_id: str | None = None) -> pd.DataFrame:
     return store.frame(stmt)
 
 
-def visible_ratings(store: "Store", session_id: str | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class RatingsSnapshot:
+    """Every rating and every session's state as read at one moment: what `visible_ratings`
+    filters for each person. It holds closed sessions' scores and everyone's notes, so it is
+    never shown as it is; a server may keep one per store version and filter it per person
+    (25 people in team mode then read the ratings once, not 25 times)."""
+
+    states: pd.DataFrame
+    raw: pd.DataFrame
+
+
+def ratings_snapshot(store: "Store", session_id: str | None = None) -> RatingsSnapshot:
+    """The ratings and session states `visible_ratings` filters (see `RatingsSnapshot`).
+
+    Raises
+    ------
+    PermissionDenied
+        When the role may not read the store.
+    NotFound
+        When ``session_id`` is given and unknown.
+    """
+    store.actor.require("read")
+    return RatingsSnapshot(session_states(store, session_id), _all_ratings(store, session_id))
+
+
+def visible_ratings(store: "Store", session_id: str | None = None,
+                    snapshot: RatingsSnapshot | None = None) -> pd.DataFrame:
     """The ratings the store's actor may see.
 
     A closed session shows the actor's own rating only (whatever the role); an open one shows every
@@ -163,6 +190,9 @@ def visible_ratings(store: "Store", session_id: str | None = None) -> pd.DataFra
     store : Store
     session_id : str, optional
         One session's workbook id; default every session.
+    snapshot : RatingsSnapshot, optional
+        `ratings_snapshot` of the same sessions, read earlier at the store's current version;
+        default: read now.
 
     Returns
     -------
@@ -177,8 +207,8 @@ def visible_ratings(store: "Store", session_id: str | None = None) -> pd.DataFra
         When ``session_id`` is given and unknown.
     """
     store.actor.require("read")
-    states = session_states(store, session_id)
-    raw = _all_ratings(store, session_id)
+    snapshot = snapshot or ratings_snapshot(store, session_id)
+    states, raw = snapshot.states, snapshot.raw
     own = raw["rater"].map(_key).isin(_own_names(store))
     is_open = raw["session_id"].isin(set(states.loc[states["open"], "session_id"]))
     out = raw[(is_open | own).to_numpy()].copy()
