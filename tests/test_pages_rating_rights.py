@@ -130,8 +130,30 @@ def test_people_of_one_role_share_the_frames_but_each_sees_only_their_own_closed
     assert reads == [ui.auth.SHARED]  # one read for both raters
     assert shown["per"] == ["questions 3", "ratings Per Leder"]
     assert shown["olga"] == ["questions 3", "ratings -"]
-    monkeypatch.setattr(ui.auth, "current_actor", lambda: LOCAL)  # another role: its own read
+    # an admin reads what a rater reads (the ratings aside): the same copy, no second read
+    monkeypatch.setattr(ui.auth, "current_actor", lambda: LOCAL)
     at = AppTest.from_function(_frames_script, default_timeout=60)
     at.run()
-    assert reads == [ui.auth.SHARED, ui.auth.SHARED]
+    assert [str(e.value) for e in at.text] == ["questions 3", "ratings -"]  # closed: not hers
+    assert reads == [ui.auth.SHARED]
+    ui.clear_caches()
+
+
+def test_the_launchers_warm_up_reads_the_frames_the_first_view_needs(store, monkeypatch):
+    import ui.auth
+    import ui.reads
+
+    reads = []
+    questions = Store.questions
+    monkeypatch.setattr(Store, "questions",
+                        lambda self: reads.append(self.actor.name) or questions(self))
+    ui.clear_caches()
+    ui.reads.warm()  # what ui.launch runs once the server listens
+    assert len(reads) == 1
+    for actor in (LOCAL, Actor("olga", "rater")):
+        monkeypatch.setattr(ui.auth, "current_actor", lambda actor=actor: actor)
+        at = AppTest.from_function(_frames_script, default_timeout=60)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert len(reads) == 1  # neither view read the store's questions again
     ui.clear_caches()

@@ -48,6 +48,12 @@ def _warm(address: str, port: int, wait: float = 60.0) -> None:
 
     for name in _PAGE_MODULES:  # what the pages load lazily, about 0.5 s on this machine
         importlib.import_module(name)
+    try:
+        from ui.reads import warm
+
+        warm()  # the store's frames, which every page's first view reads
+    except Exception:  # noqa: BLE001 - a page reports a store it cannot read; the warm-up stays quiet
+        pass
 
 
 #: Modules `analysis`'s lazy API loads only when a page first asks for them: otherwise the first
