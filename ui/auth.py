@@ -1,6 +1,8 @@
 """Who is using the app and the store as they see it: team-mode sign-in and sign-out, the acting user, role checks on pages."""
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from analysis import LOCAL, Actor, Store, config, escape_markdown
@@ -214,13 +216,29 @@ SHARED = " shared "
 
 
 def shared_key() -> tuple:
-    """`cache_key` without the person: what a read or figure that holds no ratings depends on.
+    """`cache_key` without the person, and with the role only as far as it decides what the
+    store's frames hold (`reader_role`): what a read or figure that holds no ratings depends on.
 
-    In team mode 25 people of a few roles then share one copy of the frames and figures per
-    role and store version, instead of reading the store and drawing the figures once each
-    (and evicting each other from the bounded caches)."""
+    In team mode 25 people then share one copy of the frames and figures per store version,
+    instead of reading the store and drawing the figures once each (and evicting each other
+    from the bounded caches). What a role may *do* is checked outside these caches."""
     url, _, role, version = cache_key()
-    return (url, SHARED, role, version)
+    return (url, SHARED, reader_role(role), version)
+
+
+#: The permissions that decide what the store's frames hold; every role with the same ones
+#: reads the same frames (today all four roles do, so everyone shares one copy).
+_READS = ("read", "read_names", "read_questions")
+
+
+@functools.cache
+def reader_role(role: str) -> str:
+    """The least-privileged role that reads what ``role`` reads (`_READS`)."""
+    from analysis import ROLES
+
+    reads = {p for p in _READS if Actor(SHARED, role).can(p)}
+    return next(r for r in reversed(ROLES) if {p for p in _READS if Actor(SHARED, r).can(p)}
+                == reads)
 
 
 #: Commits this process made, per engine: a write during a script run re-reads the version.

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import OmvendtError, PermissionDenied, config
-from ui.auth import SHARED, _store, cache_key, shared_key
+from ui.auth import SHARED, _store, cache_key, reader_role, shared_key
 from ui.language import lang, tr
 
 #: How long an unused cached read or figure is kept (seconds). Entries are also bounded in
@@ -124,25 +124,10 @@ def _all(key: tuple) -> dict[str, pd.DataFrame | None]:
     return {**shared, "ratings": ratings}
 
 
-#: The permissions that decide what the store's frames hold; every role with the same ones
-#: reads the same frames (today all four roles do, so everyone shares one copy).
-_READS = ("read", "read_names", "read_questions")
-
-
-@functools.cache
-def _reader_role(role: str) -> str:
-    """The least-privileged role that reads what ``role`` reads (`_READS`)."""
-    from analysis import ROLES, Actor
-
-    reads = {p for p in _READS if Actor(SHARED, role).can(p)}
-    return next(r for r in reversed(ROLES) if {p for p in _READS if Actor(SHARED, r).can(p)}
-                == reads)
-
-
 def _reader(key: tuple) -> tuple:
-    """The key of the shared frames for ``key``'s role (`_reader_role`): no person in it."""
+    """The key of the shared frames for ``key``'s role (`ui.auth.reader_role`): no person in it."""
     url, _, role, version = key
-    return (url, SHARED, _reader_role(role), version)
+    return (url, SHARED, reader_role(role), version)
 
 
 def _filters_tuple(filters: Any) -> tuple:
