@@ -174,38 +174,45 @@ st.subheader(ui.tr("ui.ratings.agreement"))
 st.caption(ui.tr("ui.ratings.agreement_help", min=MIN_READING_SESSIONS))
 
 
-# Agreement over every recruitment the reader may see: about 10 CPU-seconds on a 2,000-session
-# store, so made once per store version and reader (the key holds both) and language.
+# Agreement over every recruitment the reader may see: 3-4 CPU-seconds on a 2,000-session store,
+# so made only when its expander is open, once per store version, reader and language (the key
+# holds both); the chosen session's recruitment alone takes milliseconds.
 @st.cache_resource(max_entries=8, ttl=1800, show_spinner=False)
-def _agreement(key: tuple, lang: str) -> pd.DataFrame:
-    return recruitment_agreement(ui.store(), lang)
+def _agreement(key: tuple, lang: str, recruitment: str | None) -> pd.DataFrame:
+    return recruitment_agreement(ui.store(), lang, recruitment)
 
 
-agreement = _agreement(ui.cache_key(), ui.lang())
-if agreement.empty:
-    ui.empty_state("ui.ratings.no_agreement")
-else:
-    # alpha, its interval and n, written in the interface language (analysis/format.py)
-    agreement = agreement.assign(
+def _shown(agreement: pd.DataFrame) -> pd.DataFrame:
+    """alpha, its interval and n, written in the interface language (analysis/format.py)."""
+    return agreement.assign(
         alpha=[ui.number(a, 2) for a in agreement["alpha"]],
         interval=[interval_text(lo, hi, ui.lang())
                   for lo, hi in zip(agreement["alpha_low"], agreement["alpha_high"])])
-    columns = {"recruitment": "ui.ratings.col_recruitment",
-               "criterion_label": "ui.ratings.col_criterion", "alpha": "ui.ratings.col_alpha",
-               "interval": "ui.ratings.col_interval", "sessions": "ui.ratings.col_sessions",
-               "reading_text": "ui.ratings.col_reading"}
-    # the chosen session's recruitment as a whole table whose readings wrap; every recruitment
-    # the reader may see in a grid below it
-    this = agreement[agreement["recruitment"] == state["recruitment"]]
-    if len(this):
-        st.markdown(f"**{ui.plain(state['recruitment'])}**")
-        st.table(markdown_table(ui.headers(this, {k: v for k, v in columns.items()
-                                                  if k != "recruitment"}), ui.lang()),
-                 hide_index=True)
-    with st.expander(ui.tr("ui.ratings.agreement_all"), expanded=this.empty):
-        table = ui.headers(agreement, columns)
-        st.dataframe(table, hide_index=True, key="ratings_agreement")
-        ui.download_csv(table, "ratings_agreement")
+
+
+columns = {"recruitment": "ui.ratings.col_recruitment",
+           "criterion_label": "ui.ratings.col_criterion", "alpha": "ui.ratings.col_alpha",
+           "interval": "ui.ratings.col_interval", "sessions": "ui.ratings.col_sessions",
+           "reading_text": "ui.ratings.col_reading"}
+# the chosen session's recruitment as a whole table whose readings wrap; every recruitment the
+# reader may see in a grid below it, made when opened
+this = _agreement(ui.cache_key(), ui.lang(), state["recruitment"])
+if len(this):
+    st.markdown(f"**{ui.plain(state['recruitment'])}**")
+    st.table(markdown_table(ui.headers(_shown(this), {k: v for k, v in columns.items()
+                                                      if k != "recruitment"}), ui.lang()),
+             hide_index=True)
+every = st.expander(ui.tr("ui.ratings.agreement_all"), expanded=this.empty,
+                    key="ratings_agreement_open", on_change="rerun")
+if every.open:
+    with every:
+        agreement = _agreement(ui.cache_key(), ui.lang(), None)
+        if agreement.empty:
+            ui.empty_state("ui.ratings.no_agreement")
+        else:
+            table = ui.headers(_shown(agreement), columns)
+            st.dataframe(table, hide_index=True, key="ratings_agreement")
+            ui.download_csv(table, "ratings_agreement")
 
 # -- settings --------------------------------------------------------------------------------------
 if actor.can("configure_recruitment"):

@@ -79,8 +79,15 @@ def test_coverage_csv_is_written_for_the_users_spreadsheet(sample_store, downloa
 def test_agreement_from_few_sessions_shows_n_an_interval_and_too_little_data(sample_store):
     at = _open("app_pages/ratings.py")
     _assert_ok(at)
+    # every recruitment's agreement is made only when its expander is opened (seconds on a
+    # large store): closed, there is no such grid
+    assert not [d for d in at.dataframe if t("ui.ratings.col_interval", "nb") in d.value.columns]
+    at.session_state["ratings_agreement_open"] = True
+    at.run()
+    _assert_ok(at)
     table = next(d.value for d in at.dataframe
                  if t("ui.ratings.col_interval", "nb") in d.value.columns)
+    assert table[t("ui.ratings.col_recruitment", "nb")].nunique() == 3  # the sample's three
     shown = table[table[t("ui.ratings.col_alpha", "nb")] != "–"]
     assert len(shown), "the sample has sessions with visible ratings"
     # a figure from under MIN_READING_SESSIONS sessions is never read as good or low agreement

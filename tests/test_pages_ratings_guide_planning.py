@@ -170,7 +170,9 @@ def test_required_raters_setting_on_the_page(closed, monkeypatch):
     _ok(at)
     assert closed.recruitments().loc[0, "required_raters"] == 1
     assert _side_by_side(at, "en")
-    agreement = next(df.value for df in at.dataframe if "Alpha" in df.value.columns)
+    # the chosen session's recruitment's agreement, a whole table
+    agreement = next(tb.value for tb in at.table
+                     if any("Alpha" in str(c) for c in tb.value.columns))
     assert "Too few sessions to say" in agreement.to_csv()
 
 
