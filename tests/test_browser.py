@@ -201,6 +201,14 @@ def test_every_page_in_a_browser_with_an_import_of_the_sample(server, browser):
         _go(page, name)
         _no_exception(page)
         expect(page.get_by_text(t("ui.common.no_data", "nb").split(".")[0])).to_have_count(0)
+        if name == "ratings":  # every recruitment's agreement is made when its expander opens
+            every = page.get_by_test_id("stExpander").filter(
+                has_text=t("ui.ratings.agreement_all", "nb"))
+            expect(every.get_by_test_id("stDataFrame")).to_have_count(0)
+            every.get_by_text(t("ui.ratings.agreement_all", "nb")).click()
+            expect(every.get_by_test_id("stDataFrame")).to_be_visible(timeout=TIMEOUT_MS)
+            _settled(page)
+            _no_exception(page)
         page.screenshot(path=SHOTS / f"{i:02d}_{name}.png", full_page=True)
 
     # the language switch reaches every page and survives a page change
