@@ -192,3 +192,20 @@ def sample_workbook() -> Path:
     if not path.exists():
         pytest.fail("sample_data/omvendt_sample.xlsx is missing")
     return path
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """The bytes of every download button a page draws, by key (a deferred file is written at
+    once, as a click would)."""
+    import streamlit as st
+
+    seen: dict[str, bytes] = {}
+    original = st.download_button
+
+    def recording(label, data, *args, **kwargs):
+        seen[kwargs.get("key")] = data() if callable(data) else data
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording)
+    return seen

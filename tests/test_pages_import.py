@@ -18,7 +18,6 @@ from tests.test_pages import (  # noqa: F401  (fixtures)
     model_file,
     sample_store,
 )
-from tests.test_pages_issue12 import downloads  # noqa: F401  (fixture)
 
 
 def _workbook_with_errors() -> bytes:

@@ -41,23 +41,6 @@ def test_an_invalid_file_reports_its_counts_without_parentheses(app_env):
     assert "(er)" not in _texts(at)
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """The bytes of every download button a page draws, by key (a deferred file is written at
-    once, as a click would)."""
-    import streamlit as st
-
-    seen: dict[str, bytes] = {}
-    original = st.download_button
-
-    def recording(label, data, *args, **kwargs):
-        seen[kwargs.get("key")] = data() if callable(data) else data
-        return original(label, data, *args, **kwargs)
-
-    monkeypatch.setattr(st, "download_button", recording)
-    return seen
-
-
 @pytest.mark.parametrize(("lang", "sep", "decimal"), [("nb", ";", ","), ("en", ",", ".")])
 def test_coverage_csv_is_written_for_the_users_spreadsheet(sample_store, downloads, lang, sep,
                                                            decimal):

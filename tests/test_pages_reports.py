@@ -17,7 +17,6 @@ from tests.test_pages import (  # noqa: F401  (fixtures)
     model_file,
     sample_store,
 )
-from tests.test_pages_issue12 import downloads  # noqa: F401  (fixture)
 
 DECLINED_IN = "Driftssjef Bergen 2026"  # the sample's recruitment where Sofie Rasmussen declined
 
