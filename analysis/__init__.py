@@ -237,6 +237,7 @@ _API: dict[str, str] = {
     "Comparison": "analysis.figures.compare",
     "COMPARISON_FIGURES": "analysis.figures.compare",
     "compare_finalists": "analysis.figures.compare",
+    "with_scores": "analysis.figures.compare",
     "ALPHA_GOOD": "analysis.figures.agreement",
     "ALPHA_TENTATIVE": "analysis.figures.agreement",
     "MIN_AGREEMENT_SESSIONS": "analysis.figures.agreement",

@@ -23,6 +23,7 @@ from analysis import (
     number_text,
     pseudonymise_comparison,
     record_comparison_export,
+    with_scores,
 )
 
 ui.require("read")
@@ -33,9 +34,18 @@ if st.session_state.get("compare_recruitment") not in recruitments:
     st.session_state["compare_recruitment"] = recruitments[0]
 recruitment = st.selectbox(ui.tr("ui.common.recruitment"), recruitments,
                            key="compare_recruitment")
+
+
+# the scores each person may see, added to the comparison everyone shares (made once per version)
+@ui.page_cache(max_entries=64)
+def _scored(key: tuple, filters: tuple, recruitment: str, _comparison, _ratings):
+    return with_scores(_comparison, _ratings) if _ratings is not None else _comparison
+
+
 try:
-    comparison = ui.metric("compare_finalists", "sessions", "questions", "ratings",
-                           before=(recruitment,))
+    comparison = _scored(ui.cache_key(), ui.filter_key(), recruitment,
+                         ui.metric("compare_finalists", "sessions", "questions",
+                                   before=(recruitment,)), data.ratings)
 except NotFound as exc:
     ui.render_error(exc)
     st.stop()

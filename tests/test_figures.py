@@ -419,7 +419,13 @@ def test_compare_finalists():
     assert kari["seq"].tolist() == [2, 3, 1, 4]
     assert kari["depth"].tolist() == [0, 1, 0, 0]
     assert set(c.questions["session_id"]) == {"S1", "S2"}
-    assert not figures.compare_finalists("R", sessions, questions).has_scores
+    bare = figures.compare_finalists("R", sessions, questions)
+    assert not bare.has_scores and not [col for col in bare.figures if col.startswith("score_")]
+    # a comparison made without ratings (shared by everyone) plus one person's scores is the same
+    scored = figures.with_scores(bare, ratings)
+    pd.testing.assert_frame_equal(scored.figures, c.figures)
+    assert scored.has_scores and scored.fairness == c.fairness
+    assert not figures.with_scores(bare, ratings.iloc[:0]).has_scores  # nothing visible to them
     with pytest.raises(NotFound):
         figures.compare_finalists("Nope", sessions, questions)
 

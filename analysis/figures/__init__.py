@@ -21,6 +21,7 @@ from analysis.figures.compare import (
     fairness_by_recruitment,
     fairness_flags,
     recruitment_overview,
+    with_scores,
 )
 from analysis.figures.feedback import (
     SharedFeedback,
@@ -83,5 +84,5 @@ __all__ = [
     "process_check", "process_checks", "reading_order", "recruitment_agreement",
     "recruitments_by_recency", "short_text",
     "recruitment_check", "recruitment_overview", "session_figures", "session_minutes",
-    "shared_feedback", "with_depth",
+    "shared_feedback", "with_depth", "with_scores",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,7 @@ from analysis.figures.sessions import (
     FAIR_MINUTES,
     _dates,
     _fit_codes,
+    _score_means,
     filter_by_sessions,
     held,
     session_figures,
@@ -237,7 +238,8 @@ COMPARISON_FIGURES = ["questions", "fits_covered", "balance", "follow_up_share",
 
 def compare_finalists(recruitment: str, sessions: pd.DataFrame, questions: pd.DataFrame,
                       ratings: pd.DataFrame | None = None) -> Comparison:
-    """The finalists of ``recruitment`` side by side (the Compare page and its export).
+    """The finalists of ``recruitment`` side by side (the Compare page and its export); with
+    ``ratings``, their mean scores too (see `with_scores`).
 
     Raises
     ------
@@ -248,9 +250,8 @@ def compare_finalists(recruitment: str, sessions: pd.DataFrame, questions: pd.Da
     if mine.empty:
         raise NotFound(f"unknown recruitment: {recruitment}")
     q = filter_by_sessions(questions, held(mine))
-    figures = session_figures(mine, q, ratings)
-    score_cols = [c for c in figures if c.startswith("score_")] if ratings is not None else []
-    table = figures[["session_id", "candidate", *COMPARISON_FIGURES, *score_cols]]
+    figures = session_figures(mine, q)
+    table = figures[["session_id", "candidate", *COMPARISON_FIGURES]]
 
     four = figures[[f"n_{f}" for f in FOUR_FITS]].to_numpy(dtype="float64")
     total = four.sum(axis=1, keepdims=True)
@@ -269,5 +270,16 @@ def compare_finalists(recruitment: str, sessions: pd.DataFrame, questions: pd.Da
     qcols = ["session_id", "candidate", "fit", "seq", "minute", "question", "follow_up_to",
              "depth"]
     listed = listed[[c for c in qcols if c in listed]].reset_index(drop=True)
-    return Comparison(table.reset_index(drop=True), shares, fairness_flags(mine), listed,
-                      recruitment, bool(score_cols) and bool(table[score_cols].notna().any().any()))
+    comparison = Comparison(table.reset_index(drop=True), shares, fairness_flags(mine), listed,
+                            recruitment)
+    return comparison if ratings is None else with_scores(comparison, ratings)
+
+
+def with_scores(comparison: Comparison, ratings: pd.DataFrame) -> Comparison:
+    """``comparison`` with each finalist's mean scores (score_<criterion>, score_mean) from
+    ``ratings``: what one person may see (`visible_ratings`), added to a comparison made without
+    them, which everyone can share."""
+    scores = _score_means(ratings, comparison.figures["session_id"])
+    table = pd.concat([comparison.figures.reset_index(drop=True), scores], axis=1)
+    return replace(comparison, figures=table,
+                   has_scores=bool(table[list(scores.columns)].notna().any().any()))
