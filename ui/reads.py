@@ -84,8 +84,8 @@ class Data:
 # The store's frames are cached as shared, read-only resources rather than with st.cache_data:
 # a copy of 50,000 questions costs ~0.1 s to unpickle and a page reads them several times per
 # run. pandas' copy-on-write keeps derived frames from touching them; code never assigns into a
-# frame it got from here. They are read once per role (`shared_key`), the ratings once per
-# person (`cache_key`).
+# frame it got from here. They are read once for everyone who reads the same (`_reader`: all
+# four roles today); the ratings are filtered once per person (`cache_key`).
 @st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False)
 def _read(url: str, name: str, role: str, version: int) -> dict[str, pd.DataFrame | None]:
     from analysis import handed_in
@@ -95,8 +95,8 @@ def _read(url: str, name: str, role: str, version: int) -> dict[str, pd.DataFram
             "recruitments": s.recruitments(), "handed_in": handed_in(s)}
 
 
-# every rating as read once per role and version: never shown as it is, only filtered per
-# person by `visible_ratings` (`_ratings`), so 25 people do not each query them
+# every rating, read once per version for everyone who reads the same: never shown as it is,
+# only filtered per person by `visible_ratings` (`_ratings`), so 25 people do not each query them
 @st.cache_resource(max_entries=4, ttl=TTL, show_spinner=False)
 def _ratings_read(url: str, name: str, role: str, version: int):
     from analysis import ratings_snapshot
