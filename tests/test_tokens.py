@@ -68,7 +68,9 @@ def test_a_token_expires(team):
 def test_signing_out_ends_every_token_of_the_account(team):
     phone, laptop = _token(team), _token(team)
     boss = _token(team, Actor("boss", "admin"))
+    version = team.version()
     revoke_tokens(team.as_actor(RITA), "rita")
+    assert team.version() == version  # no data changed: nobody's cached figures go stale
     assert actor_for_token(team, phone) is None and actor_for_token(team, laptop) is None
     assert actor_for_token(team, boss) == Actor("boss", "admin")  # only hers
     assert actor_for_token(team, _token(team)) == RITA  # signing in again works

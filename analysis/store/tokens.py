@@ -28,6 +28,7 @@ import time
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session as OrmSession
 
 from analysis import config
 from analysis.errors import PermissionDenied
@@ -133,7 +134,10 @@ def revoke_tokens(store, username: str, now: float | None = None) -> None:
     """
     if store.actor.name.casefold() != (username or "").casefold():
         store.actor.require("accounts")
-    with store.transaction() as db:
+    # a transaction that leaves the store's version alone, as a sign-in does: no cached frame
+    # or figure holds sign-ins (each page run checks its token in the database), so a sign-out
+    # must not make every user's figures be drawn again
+    with OrmSession(store.engine) as db, db.begin():
         revoke_in(db, username, now)
         store._audit(db, "sign_out", username)
 
