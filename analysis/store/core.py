@@ -6,8 +6,10 @@ cache key. The other modules of `analysis.store` (ratings, accounts, privacy, pl
 build on the store's public plumbing, `Store.transaction` and `Store.frame`; only they write the
 audit trail, through the store-private `Store._audit` (in a transaction) and `Store._record`.
 
-About 590 lines, over the ~500 a module aims at: the import (`import_validated` and its bulk
+About 610 lines, over the ~500 a module aims at: the import (`import_validated` and its bulk
 helpers) is one all-or-nothing transaction and reads best in one place with the reads it mirrors.
+If it grows further, the frame reads (`sessions`, `questions`, `feedback`, `frame`) are the part
+to move to a module of their own.
 """
 from __future__ import annotations
 
